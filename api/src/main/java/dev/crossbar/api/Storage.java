@@ -1,0 +1,36 @@
+package dev.crossbar.api;
+
+import dev.crossbar.spi.Backend;
+import dev.crossbar.spi.DeviceBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A device buffer shared by a tensor and its views; freed when the last of them closes. */
+final class Storage {
+    private final Backend backend;
+    private final DeviceBuffer buffer;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    Storage(Backend backend, DeviceBuffer buffer) {
+        this.backend = backend;
+        this.buffer = buffer;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    DeviceBuffer buffer() {
+        return buffer;
+    }
+
+    Storage retain() {
+        references.incrementAndGet();
+        return this;
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) {
+            buffer.close();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.crossbar.spi;
+
+import dev.crossbar.api.Device;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Optional;
+
+/** A created backend: its devices, memory and kernels. Created by {@link BackendProvider#create}. */
+public interface Backend extends AutoCloseable {
+    /**
+     * Returns the backend's name, the same as its provider's.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Returns the devices, index 0 first.
+     *
+     * @return the devices
+     */
+    List<Device> devices();
+
+    /**
+     * Allocates uninitialized memory on a device.
+     *
+     * @param device one of {@link #devices()}
+     * @param byteSize bytes, may be 0
+     * @return the buffer
+     */
+    DeviceBuffer allocate(Device device, long byteSize);
+
+    /**
+     * Copies host memory into a buffer.
+     *
+     * @param source host memory, {@code source.byteSize()} bytes are copied
+     * @param destination the buffer
+     * @param destinationOffset byte offset in the buffer
+     */
+    void copyFromHost(MemorySegment source, DeviceBuffer destination, long destinationOffset);
+
+    /**
+     * Copies part of a buffer into host memory, waiting for pending work on it.
+     *
+     * @param source the buffer
+     * @param sourceOffset byte offset in the buffer
+     * @param destination host memory, {@code destination.byteSize()} bytes are written
+     */
+    void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment destination);
+
+    /**
+     * Copies between two buffers of this backend, possibly on different devices.
+     *
+     * @param source the source buffer
+     * @param sourceOffset byte offset in the source
+     * @param destination the destination buffer
+     * @param destinationOffset byte offset in the destination
+     * @param byteCount bytes to copy
+     */
+    void copy(DeviceBuffer source, long sourceOffset, DeviceBuffer destination, long destinationOffset, long byteCount);
+
+    /**
+     * Wraps host memory as a buffer without copying, when the device's memory is host memory.
+     *
+     * @param device the device
+     * @param segment the memory; the caller keeps it alive while the buffer is used
+     * @return the buffer, or empty when the device cannot address host memory directly
+     */
+    Optional<DeviceBuffer> wrapHostMemory(Device device, MemorySegment segment);
+
+    /**
+     * Returns the kernels.
+     *
+     * @return the kernel set
+     */
+    KernelSet kernels();
+
+    /** Releases the backend's contexts and pools. Buffers must be closed first. */
+    @Override
+    void close();
+}

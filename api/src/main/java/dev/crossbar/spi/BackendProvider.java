@@ -1,0 +1,57 @@
+package dev.crossbar.spi;
+
+/**
+ * The service a backend plugin provides, found with {@link java.util.ServiceLoader} ({@code provides ... with} in
+ * {@code module-info.java} and {@code META-INF/services/dev.crossbar.spi.BackendProvider}). Implementations need a
+ * public no-argument constructor that does no work.
+ */
+public interface BackendProvider {
+    /** The SPI version this build of Crossbar implements; a provider reporting another version is not loaded. */
+    int SPI_VERSION = 1;
+
+    /**
+     * Returns the backend's name, used in device names and for selection ({@code crossbar.backend=NAME}).
+     *
+     * @return a lower-case name such as {@code "cuda"}
+     */
+    String name();
+
+    /**
+     * Returns the SPI version the provider was built against; normally {@link #SPI_VERSION}.
+     *
+     * @return the SPI version
+     */
+    int spiVersion();
+
+    /**
+     * Returns the priority among available backends; the highest wins when none is named. The cpu backend has the
+     * lowest priority, 0.
+     *
+     * @return the priority
+     */
+    int priority();
+
+    /**
+     * Looks for the backend's native libraries and devices. Never throws and never creates a device context: every
+     * failure becomes {@link Availability#unavailable} with its exact reason.
+     *
+     * @return what was found
+     */
+    Availability probe();
+
+    /**
+     * Returns the cells this backend declares, derived from its kernel classes with {@link Capabilities#declaredBy}.
+     * Known without a device, so the matrix lists backends this machine cannot run.
+     *
+     * @return the capabilities
+     */
+    Capabilities capabilities();
+
+    /**
+     * Creates the backend. Called only after {@link #probe()} reported it available.
+     *
+     * @param context the configuration
+     * @return the backend
+     */
+    Backend create(BackendContext context);
+}

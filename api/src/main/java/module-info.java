@@ -1,0 +1,17 @@
+/**
+ * Crossbar's user API (tensors, element types, devices, scopes) and the backend SPI that accelerator plugins
+ * implement.
+ */
+module dev.crossbar.api {
+    // Dependencies: logging facade only; implementations are chosen by the application.
+    requires org.slf4j;
+
+    // Exports: the user API.
+    exports dev.crossbar.api;
+
+    // Exports: the SPI for backend plugins, kept in its own packages.
+    exports dev.crossbar.spi;
+    exports dev.crossbar.spi.kernel;
+
+    // Uses: backends are discovered by the runtime, which declares the service use itself.
+}
