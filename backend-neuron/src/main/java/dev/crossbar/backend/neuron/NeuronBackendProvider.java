@@ -1,0 +1,190 @@
+package dev.crossbar.backend.neuron;
+
+import dev.crossbar.api.CrossbarException;
+import dev.crossbar.backend.xla.pjrt.PjrtPlugin;
+import dev.crossbar.spi.Availability;
+import dev.crossbar.spi.Backend;
+import dev.crossbar.spi.BackendContext;
+import dev.crossbar.spi.BackendProvider;
+import dev.crossbar.spi.Capabilities;
+import dev.crossbar.spi.ExecutionMode;
+import java.io.File;
+import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * Provides the Neuron backend; its probe looks for the Neuron PJRT plugin, the Neuron runtime and {@code /dev/neuron*}
+ * devices, then loads the plugin and reads its API version. The plugin is the system property
+ * {@code crossbar.neuron.pjrt.plugin}, else the environment variable {@code CROSSBAR_NEURON_PJRT_PLUGIN}, else the
+ * first {@code libneuronpjrt.so} found in {@code /opt/aws/neuron/lib} or a {@code libneuronxla} Python package under
+ * {@code /usr/lib/python3*} or {@code /usr/local/lib/python3*}.
+ */
+public final class NeuronBackendProvider implements BackendProvider {
+    static final String NAME = "neuron";
+    static final String PLUGIN_PROPERTY = "crossbar.neuron.pjrt.plugin";
+    static final String PLUGIN_VARIABLE = "CROSSBAR_NEURON_PJRT_PLUGIN";
+    private static final String PLUGIN_FILE = "libneuronpjrt.so";
+    private static final String RUNTIME_FILE = "libnrt.so.1";
+    private static final String NEURON_LIB = "opt/aws/neuron/lib";
+    private static final List<String> PYTHON_LIBS = List.of("usr/lib", "usr/local/lib");
+
+    private final UnaryOperator<String> systemProperties;
+    private final UnaryOperator<String> environment;
+    private final Path root;
+
+    /** Creates the provider reading the JVM's system properties and environment and this machine's file system. */
+    public NeuronBackendProvider() {
+        this(System::getProperty, System::getenv, Path.of("/"));
+    }
+
+    NeuronBackendProvider(UnaryOperator<String> systemProperties, UnaryOperator<String> environment, Path root) {
+        this.systemProperties = systemProperties;
+        this.environment = environment;
+        this.root = root;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int spiVersion() {
+        return SPI_VERSION;
+    }
+
+    @Override
+    public int priority() {
+        return 80;
+    }
+
+    @Override
+    public Availability probe() {
+        List<String> missing = new ArrayList<>();
+        Optional<Path> plugin = findPlugin(missing);
+        Optional<Path> runtime = findRuntime(missing);
+        List<Path> devices = findDevices();
+        if (devices.isEmpty()) {
+            missing.add(String.format(Locale.ROOT,
+                    "no %s devices (the Neuron driver, aws-neuronx-dkms, creates them on Trainium and Inferentia instances)", root.resolve("dev/neuron*")));
+        }
+        if (!missing.isEmpty()) {
+            return Availability.unavailable(String.join("; ", missing), Map.of());
+        }
+        try {
+            PjrtPlugin loaded = PjrtPlugin.load(plugin.orElseThrow());
+            return Availability.unavailable(String.format(Locale.ROOT,
+                    "Neuron PJRT plugin %s (API %s) loaded, Neuron runtime %s and devices %s found; crossbar-backend-neuron %s does not"
+                            + " create PJRT clients yet, so it lists no neuron devices",
+                    loaded.library(), loaded.apiVersion(), runtime.orElseThrow(), devices, version()), Map.of("pjrt.api", loaded.apiVersion()));
+        } catch (CrossbarException e) {
+            return Availability.unavailable(e.getMessage(), Map.of());
+        }
+    }
+
+    private Optional<Path> findPlugin(List<String> missing) {
+        Optional<String> property = Optional.ofNullable(systemProperties.apply(PLUGIN_PROPERTY)).filter(s -> !s.isBlank());
+        Optional<String> variable = Optional.ofNullable(environment.apply(PLUGIN_VARIABLE)).filter(s -> !s.isBlank());
+        if (property.isPresent() || variable.isPresent()) {
+            Path configured = Path.of(property.or(() -> variable).orElseThrow()).toAbsolutePath();
+            if (Files.isRegularFile(configured)) {
+                return Optional.of(configured);
+            }
+            missing.add(String.format(Locale.ROOT, "Neuron PJRT plugin %s (from %s) does not exist",
+                    configured, property.isPresent() ? "-D" + PLUGIN_PROPERTY : PLUGIN_VARIABLE));
+            return Optional.empty();
+        }
+        List<String> lookedIn = new ArrayList<>();
+        lookedIn.add(root.resolve(NEURON_LIB).toString());
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(root.resolve(NEURON_LIB).resolve(PLUGIN_FILE));
+        for (String pythonLib : PYTHON_LIBS) {
+            lookedIn.add(root.resolve(pythonLib) + "/python3*/*/libneuronxla");
+            candidates.addAll(pythonPackagePlugins(root.resolve(pythonLib)));
+        }
+        Optional<Path> found = candidates.stream().filter(Files::isRegularFile).findFirst();
+        if (found.isEmpty()) {
+            missing.add(String.format(Locale.ROOT, "Neuron PJRT plugin %s not found (looked in: %s); install the libneuronxla Python package"
+                    + " or set %s to the plugin's path", PLUGIN_FILE, String.join(", ", lookedIn), PLUGIN_VARIABLE));
+        }
+        return found;
+    }
+
+    /** Lists {@code <lib>/python3*}{@code /<site or dist-packages>/libneuronxla/libneuronpjrt.so}, in name order. */
+    private static List<Path> pythonPackagePlugins(Path lib) {
+        if (!Files.isDirectory(lib)) {
+            return List.of();
+        }
+        List<Path> plugins = new ArrayList<>();
+        try (DirectoryStream<Path> pythons = Files.newDirectoryStream(lib, python -> python.getFileName().toString().startsWith("python3")
+                && Files.isDirectory(python))) {
+            for (Path python : pythons) {
+                try (Stream<Path> packageDirs = Files.list(python)) {
+                    packageDirs.map(dir -> dir.resolve("libneuronxla").resolve(PLUGIN_FILE)).forEach(plugins::add);
+                }
+            }
+        } catch (IOException e) {
+            // A folder this process cannot read holds no plugin it could load; the reason lists where it looked.
+        }
+        return plugins.stream().sorted().toList();
+    }
+
+    private Optional<Path> findRuntime(List<String> missing) {
+        List<Path> directories = new ArrayList<>();
+        directories.add(root.resolve(NEURON_LIB));
+        Optional.ofNullable(environment.apply("LD_LIBRARY_PATH")).stream()
+                .flatMap(path -> Stream.of(path.split(File.pathSeparator)))
+                .filter(dir -> !dir.isBlank())
+                .map(Path::of)
+                .forEach(directories::add);
+        Optional<Path> found = directories.stream().map(dir -> dir.resolve(RUNTIME_FILE)).filter(Files::isRegularFile).findFirst();
+        if (found.isEmpty()) {
+            missing.add(String.format(Locale.ROOT, "Neuron runtime %s not found (looked in: %s); install aws-neuronx-runtime-lib",
+                    RUNTIME_FILE, String.join(", ", directories.stream().map(Path::toString).toList())));
+        }
+        return found;
+    }
+
+    private List<Path> findDevices() {
+        Path dev = root.resolve("dev");
+        if (!Files.isDirectory(dev)) {
+            return List.of();
+        }
+        List<Path> devices = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dev, "neuron*")) {
+            entries.forEach(devices::add);
+        } catch (IOException e) {
+            // An unreadable /dev lists no devices; the reason then says none were found there.
+            return List.of();
+        }
+        return devices.stream().sorted().toList();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.none(ExecutionMode.LAZY_GRAPH);
+    }
+
+    @Override
+    public Backend create(BackendContext context) {
+        throw new CrossbarException(String.format(Locale.ROOT,
+                "Backend '%s' declares no kernels in crossbar-backend-neuron %s, so it cannot run ops yet; select another backend,"
+                        + " for example -Dcrossbar.backend=cpu", NAME, version()));
+    }
+
+    private static String version() {
+        return Optional.ofNullable(NeuronBackendProvider.class.getModule().getDescriptor())
+                .flatMap(ModuleDescriptor::rawVersion)
+                .orElse("(version unknown: loaded from the class path)");
+    }
+}

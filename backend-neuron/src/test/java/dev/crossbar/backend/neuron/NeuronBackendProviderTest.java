@@ -1,0 +1,90 @@
+package dev.crossbar.backend.neuron;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.crossbar.api.CrossbarException;
+import dev.crossbar.spi.Availability;
+import dev.crossbar.spi.BackendContext;
+import dev.crossbar.spi.BackendProvider;
+import dev.crossbar.spi.ExecutionMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NeuronBackendProviderTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void probeOnAMachineWithoutNeuronNamesAllThatIsMissing() {
+        Availability availability = new NeuronBackendProvider(key -> null, key -> null, root).probe();
+
+        assertFalse(availability.available());
+        assertEquals("Neuron PJRT plugin libneuronpjrt.so not found (looked in: " + root + "/opt/aws/neuron/lib, " + root
+                + "/usr/lib/python3*/*/libneuronxla, " + root + "/usr/local/lib/python3*/*/libneuronxla); install the libneuronxla"
+                + " Python package or set CROSSBAR_NEURON_PJRT_PLUGIN to the plugin's path; Neuron runtime libnrt.so.1 not found (looked in: "
+                + root + "/opt/aws/neuron/lib); install aws-neuronx-runtime-lib; no " + root + "/dev/neuron* devices (the Neuron driver,"
+                + " aws-neuronx-dkms, creates them on Trainium and Inferentia instances)", availability.reason());
+    }
+
+    @Test
+    void probeOnThisMachine() {
+        assumeTrue(!Files.exists(Path.of("/dev/neuron0")), "/dev/neuron0 exists: this is a Neuron machine");
+
+        String reason = new NeuronBackendProvider().probe().reason();
+
+        assertTrue(reason.contains("Neuron runtime libnrt.so.1 not found (looked in: /opt/aws/neuron/lib"), reason);
+        assertTrue(reason.endsWith("no /dev/neuron* devices (the Neuron driver, aws-neuronx-dkms, creates them on Trainium and Inferentia instances)"), reason);
+    }
+
+    @Test
+    void probeFindsThePluginInAPythonPackageAndHandsItToThePjrtLoader() throws IOException {
+        Path plugin = touch(root.resolve("usr/lib/python3.11/site-packages/libneuronxla/libneuronpjrt.so"));
+        touch(root.resolve("opt/aws/neuron/lib/libnrt.so.1"));
+        touch(root.resolve("dev/neuron0"));
+
+        String reason = new NeuronBackendProvider(key -> null, key -> null, root).probe().reason();
+
+        // The empty file stands in for the plugin: found by the search, then rejected by the dynamic loader.
+        assertTrue(reason.startsWith("PJRT plugin " + plugin + " could not be loaded (Cannot open library: " + plugin + ")"), reason);
+    }
+
+    @Test
+    void probeNamesAConfiguredPluginThatDoesNotExist() {
+        var provider = new NeuronBackendProvider(key -> null,
+                key -> key.equals("CROSSBAR_NEURON_PJRT_PLUGIN") ? "/nonexistent/libneuronpjrt.so" : null, root);
+
+        assertTrue(provider.probe().reason().startsWith("Neuron PJRT plugin /nonexistent/libneuronpjrt.so (from CROSSBAR_NEURON_PJRT_PLUGIN)"
+                + " does not exist; Neuron runtime libnrt.so.1 not found"), provider.probe().reason());
+    }
+
+    @Test
+    void describesItselfWithoutADevice() {
+        var provider = new NeuronBackendProvider();
+
+        assertEquals("neuron", provider.name());
+        assertEquals(BackendProvider.SPI_VERSION, provider.spiVersion());
+        assertEquals(80, provider.priority());
+        assertEquals(ExecutionMode.LAZY_GRAPH, provider.capabilities().mode());
+        assertTrue(provider.capabilities().cells().isEmpty());
+    }
+
+    @Test
+    void createSaysTheBackendHasNoKernelsYet() {
+        var e = assertThrows(CrossbarException.class, () -> new NeuronBackendProvider().create(new BackendContext(Map.of())));
+
+        assertTrue(e.getMessage().startsWith("Backend 'neuron' declares no kernels in crossbar-backend-neuron "), e.getMessage());
+    }
+
+    private static Path touch(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.createFile(file);
+    }
+}
