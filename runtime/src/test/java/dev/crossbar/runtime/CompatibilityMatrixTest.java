@@ -1,0 +1,61 @@
+package dev.crossbar.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CompatibilityMatrixTest {
+    private final List<DiscoveredBackend> backends = new BackendRegistry().backends();
+    private final String markdown = new CompatibilityMatrix(backends).toMarkdown();
+
+    @Test
+    void listsBackendsThatDeclareCapabilitiesKnownOnesFirst() {
+        assertEquals(List.of("cpu", "fake", "missinglib"), new CompatibilityMatrix(backends).backendNames());
+        assertFalse(markdown.contains("badprobe"));
+        assertFalse(markdown.contains("future"));
+    }
+
+    @Test
+    void marksDeclaredAdmittedAndNotAdmittedCells() {
+        // fake declares full/f32 only; iota does not admit bool.
+        String fake = markdown.substring(markdown.indexOf("## fake"), markdown.indexOf("## missinglib"));
+        assertTrue(fake.contains("| op | f32 | f64 | f16 | bf16 | i8 | i32 | i64 | bool |\n"), fake);
+        assertTrue(fake.contains("| full | ✓ | · | · | · | · | · | · | · |\n"), fake);
+        assertTrue(fake.contains("| iota | · | · | · | · | · | · | · |  |\n"), fake);
+        assertTrue(fake.contains("| exp | · | · | · | · |  |  |  |  |\n"), fake);
+    }
+
+    @Test
+    void summaryStatesModeCellsAndVerificationPath() {
+        assertTrue(markdown.contains("| fake | eager | 1 of "), markdown);
+        assertTrue(markdown.contains("| third-party: its own conformance run |\n"), markdown);
+        assertTrue(markdown.contains("| missinglib | eager | 0 of "), markdown);
+        assertTrue(markdown.contains("its own conformance run (no kernels declared yet) |\n"), markdown);
+        assertTrue(markdown.contains("| cpu | eager | "), markdown);
+        assertTrue(markdown.contains("| conformance kit, every build |\n"), markdown);
+    }
+
+    @Test
+    void collectivesAndShardingAreNotYetClaimed() {
+        assertTrue(markdown.contains("| feature | cpu | fake | missinglib |\n"), markdown);
+        assertTrue(markdown.contains("| allReduce | not yet | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| send/recv | not yet | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| mixed precision | not yet | not yet | not yet |\n"), markdown);
+    }
+
+    @Test
+    void renderingIsDeterministic() {
+        assertEquals(markdown, new CompatibilityMatrix(new BackendRegistry().backends()).toMarkdown());
+        assertFalse(markdown.contains("\r"));
+    }
+
+    @Test
+    void firstDifferenceNamesTheLine() {
+        assertEquals(Optional.of("line 2: expected \"b\" but found \"c\""), CompatibilityMatrix.firstDifference("a\nb\n", "a\nc\n"));
+        assertEquals(Optional.empty(), CompatibilityMatrix.firstDifference("a\n", "a\n"));
+    }
+}
