@@ -1,0 +1,56 @@
+package dev.crossbar.backend.cpu.kernel;
+
+import static dev.crossbar.api.DType.BF16;
+import static dev.crossbar.api.DType.BOOL;
+import static dev.crossbar.api.DType.F16;
+import static dev.crossbar.api.DType.F32;
+import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.I32;
+import static dev.crossbar.api.DType.I64;
+import static dev.crossbar.api.DType.I8;
+
+import dev.crossbar.spi.Kernel;
+import dev.crossbar.spi.Op;
+import dev.crossbar.spi.TensorView;
+import dev.crossbar.spi.kernel.CopyKernel;
+import java.lang.foreign.MemorySegment;
+import java.util.Locale;
+
+/**
+ * Copies elements unchanged (bits included) from one view to another in row-major order of each view's own shape;
+ * serves copy and the materialization of reshape, permute, broadcast_to and slice.
+ */
+@Kernel(op = Op.COPY, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.RESHAPE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.PERMUTE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.SLICE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+final class CpuCopyKernel implements CopyKernel {
+    @Override
+    public void copy(TensorView out, TensorView in) {
+        if (out.size() != in.size() || out.dtype() != in.dtype()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "copy: %s and %s differ in element count or type; reshape or cast the source first", in, out));
+        }
+        HostTensor o = HostTensor.of(out);
+        HostTensor x = HostTensor.of(in);
+        if (out.isContiguous() && in.isContiguous()) {
+            long bytes = out.dtype().byteSize();
+            MemorySegment.copy(x.memory(), in.offset() * bytes, o.memory(), out.offset() * bytes, out.size() * bytes);
+        } else if (out.shape().equals(in.shape())) {
+            StridedCursor.forEach(1, c -> o.storeBits(c.position(0), x.loadBits(c.position(1))), out, in);
+        } else {
+            KernelPool.forEachRange(out.size(), 1, (start, end) -> {
+                StridedCursor to = StridedCursor.over(out);
+                StridedCursor from = StridedCursor.over(in);
+                to.seek(start);
+                from.seek(start);
+                for (long i = start; i < end; i++) {
+                    o.storeBits(to.position(0), x.loadBits(from.position(0)));
+                    to.advance();
+                    from.advance();
+                }
+            });
+        }
+    }
+}

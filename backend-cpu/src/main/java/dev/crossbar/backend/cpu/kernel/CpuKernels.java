@@ -1,0 +1,50 @@
+package dev.crossbar.backend.cpu.kernel;
+
+import dev.crossbar.spi.kernel.OpKernel;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cpu backend's kernel classes: the single list from which both its capabilities and its kernel set are built.
+ */
+public final class CpuKernels {
+    /** Every kernel class; each declares its cells with {@link dev.crossbar.spi.Kernel} annotations. */
+    public static final List<Class<? extends OpKernel>> CLASSES = List.of(
+            CpuFillKernel.class,
+            CpuIotaKernel.class,
+            CpuRngKernel.class,
+            CpuUnaryKernel.class,
+            CpuBinaryKernel.class,
+            CpuCompareKernel.class,
+            CpuSelectKernel.class,
+            CpuCastKernel.class,
+            CpuReduceKernel.class,
+            CpuArgReduceKernel.class,
+            CpuMatmulKernel.class,
+            CpuCopyKernel.class,
+            CpuConcatKernel.class,
+            CpuPadKernel.class,
+            CpuGatherKernel.class,
+            CpuScatterAddKernel.class);
+
+    private CpuKernels() {
+    }
+
+    /**
+     * Creates one instance of each class in {@link #CLASSES}; kernels are stateless, so instances may be shared.
+     *
+     * @return the instances, in the order of {@link #CLASSES}
+     */
+    public static List<OpKernel> instantiate() {
+        List<OpKernel> kernels = new ArrayList<>(CLASSES.size());
+        for (Class<? extends OpKernel> type : CLASSES) {
+            try {
+                kernels.add(type.getDeclaredConstructor().newInstance());
+            } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {
+                throw new IllegalStateException("Kernel class " + type.getName() + " needs a no-argument constructor that does not throw", e);
+            }
+        }
+        return List.copyOf(kernels);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.crossbar.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.crossbar.api.DType;
+import dev.crossbar.api.Shape;
+import dev.crossbar.api.Tensor;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Reductions, argmax and matmul against sums computed here in the same order, so results must be equal. */
+class ReductionKernelsTest extends CpuScopeFixture {
+    private static final float NAN = Float.NaN;
+
+    @Test
+    void sumsOverChosenAxesOfAPermutedView() {
+        Tensor x = scope.arange(24, DType.F32).reshape(2, 3, 4).permute(2, 0, 1); // [4, 2, 3], x[k][i][j] = 12i + 4j + k
+        float[] sum = x.sum(new int[] {1, 2}, false).toFloatArray();
+        for (int k = 0; k < 4; k++) {
+            float expected = 0;
+            for (int i = 0; i < 2; i++) {
+                for (int j = 0; j < 3; j++) {
+                    expected += 12 * i + 4 * j + k;
+                }
+            }
+            assertEquals(expected, sum[k]);
+        }
+        assertEquals(Shape.of(4, 1, 1), x.sum(new int[] {1, 2}, true).shape());
+    }
+
+    @Test
+    void floatSumsAccumulateInDouble() {
+        float[] x = new float[10_001];
+        x[0] = 1e8f;
+        Arrays.fill(x, 1, x.length, 1f); // adding 1 to 1e8 in float loses it every time
+        assertEquals(1e8f + 10_000f, scope.fromArray(x, x.length).sum().item(), 0);
+    }
+
+    @Test
+    void integerSumsWrapToTheType() {
+        assertEquals(-56, scope.fromArray(new byte[] {100, 100}, 2).sum().item());
+        assertEquals(Long.MIN_VALUE, scope.fromArray(new long[] {Long.MAX_VALUE, 1}, 2).sum().toLongArray()[0]);
+    }
+
+    @Test
+    void maxAndMinReductionsPropagateNaN() {
+        Tensor x = scope.fromArray(new float[] {1, NAN, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new float[] {NAN, 6}, x.max(1).toFloatArray());
+        assertArrayEquals(new float[] {NAN, 4}, x.min(1).toFloatArray());
+        assertArrayEquals(new float[] {4, NAN, 6}, x.max(0).toFloatArray());
+    }
+
+    @Test
+    void emptySumIsZero() {
+        assertArrayEquals(new float[] {0, 0}, scope.zeros(DType.F32, 2, 0).sum(1).toFloatArray());
+    }
+
+    @Test
+    void argmaxTakesTheFirstMaximumAndTheFirstNaN() {
+        Tensor x = scope.fromArray(new float[] {1, 5, 5, 2, 1, NAN, 9, NAN, NAN, 0, 0, 0}, 3, 4);
+        assertArrayEquals(new long[] {1, 1, 0}, x.argmax(1, false).toLongArray());
+        assertArrayEquals(new long[] {2, 1, 1, 1}, x.argmax(0, false).toLongArray());
+        Tensor ints = scope.fromArray(new long[] {-3, Long.MAX_VALUE, Long.MAX_VALUE - 1}, 3);
+        assertEquals(1, ints.argmax(0, false).item());
+    }
+
+    @Test
+    void batchedMatmulWithTransposedAndBroadcastOperands() {
+        Random random = new Random(7);
+        double[] a = random.doubles(2 * 3 * 4).toArray();
+        double[] b = random.doubles(5 * 4).toArray();
+        // a [2, 3, 4] @ b^T, where b is [5, 4] read through a transposed view and broadcast over the batch.
+        double[] out = scope.fromArray(a, 2, 3, 4).matmul(scope.fromArray(b, 5, 4).transpose(0, 1)).toDoubleArray();
+        for (int batch = 0; batch < 2; batch++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 5; j++) {
+                    double expected = 0;
+                    for (int k = 0; k < 4; k++) {
+                        expected += a[batch * 12 + i * 4 + k] * b[j * 4 + k];
+                    }
+                    assertEquals(expected, out[batch * 15 + i * 5 + j], 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void largeMatmulAndReductionAreExactAgainstSequentialSums() {
+        int n = 96;
+        Random random = new Random(11);
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat() - 0.5f;
+            b[i] = random.nextFloat() - 0.5f;
+        }
+        Tensor ta = scope.fromArray(a, n, n);
+        float[] product = ta.matmul(scope.fromArray(b, n, n)).toFloatArray();
+        float[] rowSums = ta.sum(1).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            double row = 0;
+            for (int k = 0; k < n; k++) {
+                row += a[i * n + k];
+            }
+            assertEquals((float) row, rowSums[i]);
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int k = 0; k < n; k++) {
+                    acc += (double) a[i * n + k] * b[k * n + j];
+                }
+                assertEquals((float) acc, product[i * n + j]);
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionMatmulAccumulatesWide() {
+        // 512 products of 1 * 2^-8: a bf16 accumulator stalls at 1 (adding half an ulp ties to even), a wide one reaches 2.
+        Tensor a = scope.ones(DType.BF16, 1, 512);
+        Tensor b = scope.full(Shape.of(512, 1), 0x1p-8, DType.BF16);
+        assertEquals(2.0, a.matmul(b).item());
+    }
+
+    @Test
+    void integerMatmulWrapsToTheType() {
+        Tensor a = scope.fromArray(new int[] {1 << 30, 1 << 30}, 1, 2);
+        Tensor b = scope.fromArray(new int[] {4, 1}, 2, 1);
+        assertEquals((1 << 30) * 4 + (1 << 30), (int) a.matmul(b).item());
+    }
+}
