@@ -132,7 +132,7 @@ public record TensorView(DeviceBuffer buffer, DType dtype, Shape shape, long[] s
 
     @Override
     public int hashCode() {
-        return ((System.identityHashCode(buffer) * 31 + dtype.hashCode()) * 31 + shape.hashCode()) * 31 + Arrays.hashCode(strides);
+        return java.util.Objects.hash(System.identityHashCode(buffer), dtype, shape, Arrays.hashCode(strides), offset);
     }
 
     @Override

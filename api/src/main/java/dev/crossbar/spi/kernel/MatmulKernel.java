@@ -3,7 +3,7 @@ package dev.crossbar.spi.kernel;
 import dev.crossbar.spi.TensorView;
 
 /**
- * Kernel for {@code dot_general} in its batched-matmul form. F16 and BF16 accumulate in F32; integers in their own
+ * Kernel for {@code dot_general} in its batched-matmul form. Floating types accumulate in at least F32; integers in their own
  * type with wrap-around.
  */
 public interface MatmulKernel extends OpKernel {
