@@ -6,6 +6,10 @@ module dev.crossbar.runtime {
     // Dependencies: the API and SPI, Guice (users may pass their own Guice modules), logging facade, command line.
     requires transitive dev.crossbar.api;
     requires transitive com.google.guice;
+    // Guice 7 is an automatic module; Guava (since 33.4) and jakarta.inject are explicit modules, which an
+    // automatic module's implicit "requires all" does not resolve on the module path, so the runtime brings them in.
+    requires com.google.common;
+    requires jakarta.inject;
     requires org.slf4j;
     requires info.picocli;
 

@@ -6,10 +6,10 @@ import java.util.Optional;
 /** The backends Crossbar itself publishes: their artifacts and how each is verified without its hardware. */
 enum KnownBackend {
     CPU("cpu", "conformance kit, every build"),
-    CUDA("cuda", "generated kernels compiled by nvcc/ptxas for sm_90; no GPU here"),
-    ROCM("rocm", "generated kernels compiled by hiprtc for gfx90a; no GPU here"),
-    XLA("xla", "StableHLO lowerings run on XLA:CPU and compared with cpu"),
-    NEURON("neuron", "StableHLO on the XLA:CPU harness; topology rules by unit tests");
+    CUDA("cuda", "nvcc/ptxas compile for sm_90"),
+    ROCM("rocm", "hiprtc compile for gfx90a"),
+    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu"),
+    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests");
 
     private final String backendName;
     private final String verification;
