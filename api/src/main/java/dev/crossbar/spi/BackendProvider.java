@@ -33,11 +33,14 @@ public interface BackendProvider {
 
     /**
      * Looks for the backend's native libraries and devices. Never throws and never creates a device context: every
-     * failure becomes {@link Availability#unavailable} with its exact reason.
+     * failure becomes {@link Availability#unavailable} with its exact reason. Reads its {@code crossbar.*} settings from
+     * the context, not from system properties or the environment, so that what it reports matches what {@link #create}
+     * builds.
      *
+     * @param context the configuration, the same that {@link #create} receives
      * @return what was found
      */
-    Availability probe();
+    Availability probe(BackendContext context);
 
     /**
      * Returns the cells this backend declares, derived from its kernel classes with {@link Capabilities#declaredBy}.
@@ -48,7 +51,7 @@ public interface BackendProvider {
     Capabilities capabilities();
 
     /**
-     * Creates the backend. Called only after {@link #probe()} reported it available.
+     * Creates the backend. Called only after {@link #probe} reported it available with the same context.
      *
      * @param context the configuration
      * @return the backend

@@ -110,7 +110,7 @@ public abstract class OpConformanceSuite {
     public final void createBackend() {
         provider = provider();
         report = new ConformanceReport(provider.name());
-        Availability availability = provider.probe();
+        Availability availability = provider.probe(context());
         if (!availability.available()) {
             for (Cell cell : admittedCells()) {
                 report.record(cell, CellResult.UNAVAILABLE, availability.reason());

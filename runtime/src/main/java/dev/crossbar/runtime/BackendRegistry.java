@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.inject.Inject;
 import dev.crossbar.spi.Availability;
+import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import java.util.ArrayList;
@@ -20,29 +21,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backend plugins found with {@link ServiceLoader}, on the module path ({@code provides ... with}) and the
- * classpath ({@code META-INF/services}), each with its status. A plugin whose constructor or probe throws, that was
- * built for another SPI version, or that lacks its native libraries is recorded with its reason; one broken plugin
- * never stops discovery of the others. Logs one line per backend: INFO for usable and unavailable ones, WARN for
+ * classpath ({@code META-INF/services}), each with its status. Every provider is probed with the {@link BackendContext}
+ * that the selected one is later created with. A plugin whose constructor or probe throws, that was built for another
+ * SPI version, or that lacks its native libraries is recorded with its reason; one broken plugin never stops discovery
+ * of the others. Logs one line per backend: INFO for usable and unavailable ones, WARN for
  * broken or incompatible ones, details at DEBUG.
  */
 public final class BackendRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
 
+    private final BackendContext context;
     private final List<DiscoveredBackend> backends;
 
-    /** Discovers the plugins visible to the thread's context class loader and the module layer. */
+    /**
+     * Discovers the plugins visible to the thread's context class loader and the module layer, probing each with the
+     * configuration's settings.
+     *
+     * @param configuration the settings every provider is probed with
+     */
     @Inject
-    public BackendRegistry() {
-        this(ServiceLoader.load(BackendProvider.class));
+    public BackendRegistry(RuntimeConfiguration configuration) {
+        this(ServiceLoader.load(BackendProvider.class),
+                new BackendContext(requireNonNull(configuration, "configuration is null").properties()));
     }
 
     /**
      * Discovers the plugins a given service loader finds, for instance one of a custom module layer.
      *
      * @param loader the service loader
+     * @param context the configuration every provider is probed with
      */
-    public BackendRegistry(ServiceLoader<BackendProvider> loader) {
+    public BackendRegistry(ServiceLoader<BackendProvider> loader, BackendContext context) {
         requireNonNull(loader, "loader is null");
+        this.context = requireNonNull(context, "context is null");
         List<DiscoveredBackend> found = new ArrayList<>();
         Iterator<ServiceLoader.Provider<BackendProvider>> providers = loader.stream().iterator();
         while (true) {
@@ -57,14 +68,14 @@ public final class BackendRegistry {
                 found.add(broken("unloadable plugin", "it could not be loaded: " + describe(e) + "; fix or remove its jar", e));
                 continue;
             }
-            found.add(inspect(provider, found));
+            found.add(inspect(provider, context, found));
         }
         found.sort(Comparator.comparing(DiscoveredBackend::name));
         this.backends = List.copyOf(found);
         backends.forEach(BackendRegistry::log);
     }
 
-    private static DiscoveredBackend inspect(ServiceLoader.Provider<BackendProvider> candidate, List<DiscoveredBackend> earlier) {
+    private static DiscoveredBackend inspect(ServiceLoader.Provider<BackendProvider> candidate, BackendContext context, List<DiscoveredBackend> earlier) {
         String type = candidate.type().getName();
         BackendProvider provider;
         String name;
@@ -92,11 +103,11 @@ public final class BackendRegistry {
         Availability availability;
         Capabilities capabilities;
         try {
-            availability = requireNonNull(provider.probe(), "probe() returned null");
-            capabilities = requireNonNull(provider.capabilities(), "capabilities() returned null");
+            availability = requireNonNull(provider.probe(context), "probe returned null");
+            capabilities = requireNonNull(provider.capabilities(), "capabilities returned null");
         } catch (RuntimeException | LinkageError e) {
             return broken(name, String.format(Locale.ROOT,
-                    "plugin %s broke its contract: %s; probe() and capabilities() must not throw (probe() reports failures with Availability.unavailable); report this to the plugin's authors",
+                    "plugin %s broke its contract: %s; probe and capabilities must not throw (probe reports failures with Availability.unavailable); report this to the plugin's authors",
                     type, describe(e)), e);
         }
         BackendStatus status = availability.available() ? BackendStatus.AVAILABLE : BackendStatus.UNAVAILABLE;
@@ -128,6 +139,15 @@ public final class BackendRegistry {
         }
         LOG.debug("Backend {}: provider {}, versions {}", b.name(),
                 b.provider().map(p -> p.getClass().getName()).orElse("none"), b.availability().versions());
+    }
+
+    /**
+     * Returns the configuration every provider was probed with; the runtime creates the selected backend with it.
+     *
+     * @return the context
+     */
+    public BackendContext context() {
+        return context;
     }
 
     /**

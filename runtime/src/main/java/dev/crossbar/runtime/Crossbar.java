@@ -11,7 +11,6 @@ import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.spi.Backend;
-import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -246,11 +245,11 @@ public final class Crossbar implements AutoCloseable {
                     .orElseThrow(() -> new BackendUnavailableException(selected, "the selection policy", available));
             Backend backend;
             try {
-                backend = provider.create(new BackendContext(configuration.properties()));
+                backend = provider.create(registry.context());
             } catch (RuntimeException | LinkageError e) {
                 throw new CrossbarException(String.format(Locale.ROOT,
                         "Backend '%s' failed to start with settings %s: %s; run 'crossbar doctor' to check it, or select another backend with -Dcrossbar.backend=NAME (available: %s)",
-                        selected.name(), configuration.properties(), e, available), e);
+                        selected.name(), registry.context().properties(), e, available), e);
             }
             LOG.info("Using backend {} with devices {}", backend.name(), backend.devices());
             return new Crossbar(registry, selected, backend);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** Discovery records every plugin, broken or not, with its reason, and keeps the others. */
 class BackendRegistryTest {
-    private final BackendRegistry registry = new BackendRegistry();
+    private final BackendRegistry registry = new BackendRegistry(new RuntimeConfiguration(Map.of(), Map.of(), Map.of()));
 
     private DiscoveredBackend backend(String name) {
         return registry.find(name).orElseThrow(() -> new AssertionError(name + " not discovered; found " + registry.backends()));
@@ -36,6 +36,16 @@ class BackendRegistryTest {
         assertEquals(1, fake.declaredCells());
         assertEquals(FakeProvider.PRIORITY, fake.priority());
         assertEquals(0, backend("cpu").priority());
+    }
+
+    @Test
+    void probesSeeTheMergedSettingsThatCreateWillGet() {
+        BackendRegistry configured = new BackendRegistry(new RuntimeConfiguration(
+                Map.of(FakeProvider.DEVICES_PROPERTY, "3"), Map.of("crossbar.cpu.devices", "2"), Map.of("CROSSBAR_CPU_DEVICES", "5")));
+        assertEquals(Map.of(FakeProvider.DEVICES_PROPERTY, "3", "crossbar.cpu.devices", "2"), configured.context().properties());
+        assertEquals(List.of(new Device("fake", 0), new Device("fake", 1), new Device("fake", 2)),
+                configured.find(FakeProvider.NAME).orElseThrow().availability().devices());
+        assertEquals(List.of(new Device("cpu", 0), new Device("cpu", 1)), configured.find("cpu").orElseThrow().availability().devices());
     }
 
     @Test

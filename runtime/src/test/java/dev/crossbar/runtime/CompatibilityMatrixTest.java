@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CompatibilityMatrixTest {
-    private final List<DiscoveredBackend> backends = new BackendRegistry().backends();
+    private final List<DiscoveredBackend> backends = registry().backends();
     private final String markdown = new CompatibilityMatrix(backends).toMarkdown();
+
+    private static BackendRegistry registry() {
+        return new BackendRegistry(new RuntimeConfiguration(Map.of(), Map.of(), Map.of()));
+    }
 
     @Test
     void listsBackendsThatDeclareCapabilitiesKnownOnesFirst() {
@@ -49,7 +54,7 @@ class CompatibilityMatrixTest {
 
     @Test
     void renderingIsDeterministic() {
-        assertEquals(markdown, new CompatibilityMatrix(new BackendRegistry().backends()).toMarkdown());
+        assertEquals(markdown, new CompatibilityMatrix(registry().backends()).toMarkdown());
         assertFalse(markdown.contains("\r"));
     }
 

@@ -47,6 +47,17 @@ class CrossbarTest {
     }
 
     @Test
+    void doctorAndTheCreatedBackendSeeTheSameDevices() {
+        List<Device> three = List.of(new Device("fake", 0), new Device("fake", 1), new Device("fake", 2));
+        Diagnosis diagnosis = Crossbar.builder().property(FakeProvider.DEVICES_PROPERTY, "3").diagnose();
+        assertEquals(three, diagnosis.selected().orElseThrow().availability().devices());
+        try (Crossbar crossbar = Crossbar.builder().property(FakeProvider.DEVICES_PROPERTY, "3").build()) {
+            assertEquals(three, crossbar.selected().availability().devices());
+            assertEquals(three, crossbar.devices());
+        }
+    }
+
+    @Test
     void explicitBackendRunsOps() {
         try (Crossbar crossbar = Crossbar.builder().backend("cpu").build();
              TensorScope scope = crossbar.newScope()) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** The documented order: builder, then system property, then environment, then priority. */
 class PriorityOrderSelectionPolicyTest {
-    private static final BackendRegistry REGISTRY = new BackendRegistry();
+    private static final BackendRegistry REGISTRY = new BackendRegistry(new RuntimeConfiguration(Map.of(), Map.of(), Map.of()));
     private final SelectionPolicy policy = new PriorityOrderSelectionPolicy();
 
     private String select(Map<String, String> builder, Map<String, String> systemProperties, Map<String, String> environment) {

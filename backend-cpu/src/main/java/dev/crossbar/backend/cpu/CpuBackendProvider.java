@@ -9,6 +9,7 @@ import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -43,16 +44,16 @@ public final class CpuBackendProvider implements BackendProvider {
         return 0;
     }
 
-    /** Always available; the device count comes from the system property {@value #DEVICES_PROPERTY}, as probe has no context. */
+    /** Available with the devices {@link #create} makes, unless {@value #DEVICES_PROPERTY} is invalid. */
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
         versions.put("java.vm.version", System.getProperty("java.vm.version", "unknown"));
         versions.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         versions.put(VECTOR_MODULE, ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
                 ? "present" : "absent (add --add-modules " + VECTOR_MODULE + ")");
         try {
-            return Availability.available(CpuBackend.devicesOf(deviceCount(System.getProperty(DEVICES_PROPERTY))), versions);
+            return Availability.available(CpuBackend.devicesOf(deviceCount(context)), versions);
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), versions);
         }
@@ -65,20 +66,22 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendContext context) {
-        return new CpuBackend(deviceCount(context.property(DEVICES_PROPERTY).orElse(null)));
+        return new CpuBackend(deviceCount(context));
     }
 
     /**
-     * Reads the device count.
+     * Reads the device count from {@value #DEVICES_PROPERTY}.
      *
-     * @param value the property's value, or null when unset
+     * @param context the configuration
      * @return the count, 1 when unset
      * @throws IllegalArgumentException if the value is not a whole number of at least 1
      */
-    static int deviceCount(String value) {
-        if (value == null) {
+    private static int deviceCount(BackendContext context) {
+        Optional<String> setting = context.property(DEVICES_PROPERTY);
+        if (setting.isEmpty()) {
             return 1;
         }
+        String value = setting.get();
         int count;
         try {
             count = Integer.parseInt(value.strip());

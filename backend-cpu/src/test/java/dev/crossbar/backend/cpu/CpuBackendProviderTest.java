@@ -40,7 +40,7 @@ class CpuBackendProviderTest {
 
     @Test
     void probeIsAvailableWithVersions() {
-        Availability availability = provider.probe();
+        Availability availability = provider.probe(new BackendContext(Map.of()));
         assertTrue(availability.available(), availability.reason());
         assertEquals(List.of(new Device("cpu", 0)), availability.devices());
         assertEquals(System.getProperty("java.vm.version"), availability.versions().get("java.vm.version"));
@@ -48,22 +48,15 @@ class CpuBackendProviderTest {
     }
 
     @Test
-    void probeReadsTheDeviceCountFromTheSystemPropertyAndNeverThrows() {
-        String previous = System.getProperty(CpuBackendProvider.DEVICES_PROPERTY);
-        try {
-            System.setProperty(CpuBackendProvider.DEVICES_PROPERTY, "3");
-            assertEquals(List.of(new Device("cpu", 0), new Device("cpu", 1), new Device("cpu", 2)), provider.probe().devices());
-            System.setProperty(CpuBackendProvider.DEVICES_PROPERTY, "many");
-            Availability broken = provider.probe();
-            assertFalse(broken.available());
-            assertTrue(broken.reason().contains("'many'"), broken.reason());
-        } finally {
-            if (previous == null) {
-                System.clearProperty(CpuBackendProvider.DEVICES_PROPERTY);
-            } else {
-                System.setProperty(CpuBackendProvider.DEVICES_PROPERTY, previous);
-            }
+    void probeReadsTheDeviceCountFromTheContextAndNeverThrows() {
+        BackendContext three = new BackendContext(Map.of(CpuBackendProvider.DEVICES_PROPERTY, "3"));
+        assertEquals(List.of(new Device("cpu", 0), new Device("cpu", 1), new Device("cpu", 2)), provider.probe(three).devices());
+        try (Backend backend = provider.create(three)) {
+            assertEquals(provider.probe(three).devices(), backend.devices());
         }
+        Availability broken = provider.probe(new BackendContext(Map.of(CpuBackendProvider.DEVICES_PROPERTY, "many")));
+        assertFalse(broken.available());
+        assertTrue(broken.reason().contains("'many'"), broken.reason());
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
         try {
             versions.put("nvrtc", NativeNvrtc.open().nvrtcVersion());

@@ -28,7 +28,7 @@ class CudaBackendProviderTest {
         assumeTrue(Stream.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib64/libcuda.so.1", "/usr/lib/wsl/lib/libcuda.so.1")
                 .noneMatch(p -> Files.exists(Path.of(p))), "libcuda.so.1 is installed here; this test covers machines without the NVIDIA driver");
 
-        Availability availability = provider.probe();
+        Availability availability = provider.probe(new BackendContext(Map.of()));
 
         assertFalse(availability.available());
         assertTrue(availability.devices().isEmpty());

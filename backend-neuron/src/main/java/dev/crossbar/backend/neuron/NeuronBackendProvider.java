@@ -24,10 +24,10 @@ import java.util.stream.Stream;
 
 /**
  * Provides the Neuron backend; its probe looks for the Neuron PJRT plugin, the Neuron runtime and {@code /dev/neuron*}
- * devices, then loads the plugin and reads its API version. The plugin is the system property
- * {@code crossbar.neuron.pjrt.plugin}, else the environment variable {@code CROSSBAR_NEURON_PJRT_PLUGIN}, else the
- * first {@code libneuronpjrt.so} found in {@code /opt/aws/neuron/lib} or a {@code libneuronxla} Python package under
- * {@code /usr/lib/python3*} or {@code /usr/local/lib/python3*}.
+ * devices, then loads the plugin and reads its API version. The plugin is the setting {@code crossbar.neuron.pjrt.plugin}
+ * (the environment variable {@code CROSSBAR_NEURON_PJRT_PLUGIN} sets it too), else the first {@code libneuronpjrt.so}
+ * found in {@code /opt/aws/neuron/lib} or a {@code libneuronxla} Python package under {@code /usr/lib/python3*} or
+ * {@code /usr/local/lib/python3*}.
  */
 public final class NeuronBackendProvider implements BackendProvider {
     static final String NAME = "neuron";
@@ -38,17 +38,15 @@ public final class NeuronBackendProvider implements BackendProvider {
     private static final String NEURON_LIB = "opt/aws/neuron/lib";
     private static final List<String> PYTHON_LIBS = List.of("usr/lib", "usr/local/lib");
 
-    private final UnaryOperator<String> systemProperties;
     private final UnaryOperator<String> environment;
     private final Path root;
 
-    /** Creates the provider reading the JVM's system properties and environment and this machine's file system. */
+    /** Creates the provider reading this process's {@code LD_LIBRARY_PATH} and this machine's file system. */
     public NeuronBackendProvider() {
-        this(System::getProperty, System::getenv, Path.of("/"));
+        this(System::getenv, Path.of("/"));
     }
 
-    NeuronBackendProvider(UnaryOperator<String> systemProperties, UnaryOperator<String> environment, Path root) {
-        this.systemProperties = systemProperties;
+    NeuronBackendProvider(UnaryOperator<String> environment, Path root) {
         this.environment = environment;
         this.root = root;
     }
@@ -69,9 +67,9 @@ public final class NeuronBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         List<String> missing = new ArrayList<>();
-        Optional<Path> plugin = findPlugin(missing);
+        Optional<Path> plugin = findPlugin(context, missing);
         Optional<Path> runtime = findRuntime(missing);
         List<Path> devices = findDevices();
         if (devices.isEmpty()) {
@@ -92,16 +90,15 @@ public final class NeuronBackendProvider implements BackendProvider {
         }
     }
 
-    private Optional<Path> findPlugin(List<String> missing) {
-        Optional<String> property = Optional.ofNullable(systemProperties.apply(PLUGIN_PROPERTY)).filter(s -> !s.isBlank());
-        Optional<String> variable = Optional.ofNullable(environment.apply(PLUGIN_VARIABLE)).filter(s -> !s.isBlank());
-        if (property.isPresent() || variable.isPresent()) {
-            Path configured = Path.of(property.or(() -> variable).orElseThrow()).toAbsolutePath();
+    private Optional<Path> findPlugin(BackendContext context, List<String> missing) {
+        Optional<String> setting = context.property(PLUGIN_PROPERTY).filter(s -> !s.isBlank());
+        if (setting.isPresent()) {
+            Path configured = Path.of(setting.get()).toAbsolutePath();
             if (Files.isRegularFile(configured)) {
                 return Optional.of(configured);
             }
-            missing.add(String.format(Locale.ROOT, "Neuron PJRT plugin %s (from %s) does not exist",
-                    configured, property.isPresent() ? "-D" + PLUGIN_PROPERTY : PLUGIN_VARIABLE));
+            missing.add(String.format(Locale.ROOT, "Neuron PJRT plugin %s (set by %s or -D%s) does not exist",
+                    configured, PLUGIN_VARIABLE, PLUGIN_PROPERTY));
             return Optional.empty();
         }
         List<String> lookedIn = new ArrayList<>();

@@ -19,12 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NeuronBackendProviderTest {
+    private static final BackendContext NO_SETTINGS = new BackendContext(Map.of());
+
     @TempDir
     Path root;
 
     @Test
     void probeOnAMachineWithoutNeuronNamesAllThatIsMissing() {
-        Availability availability = new NeuronBackendProvider(key -> null, key -> null, root).probe();
+        Availability availability = new NeuronBackendProvider(key -> null, root).probe(NO_SETTINGS);
 
         assertFalse(availability.available());
         assertEquals("Neuron PJRT plugin libneuronpjrt.so not found (looked in: " + root + "/opt/aws/neuron/lib, " + root
@@ -38,7 +40,7 @@ class NeuronBackendProviderTest {
     void probeOnThisMachine() {
         assumeTrue(!Files.exists(Path.of("/dev/neuron0")), "/dev/neuron0 exists: this is a Neuron machine");
 
-        String reason = new NeuronBackendProvider().probe().reason();
+        String reason = new NeuronBackendProvider().probe(NO_SETTINGS).reason();
 
         assertTrue(reason.contains("Neuron runtime libnrt.so.1 not found (looked in: /opt/aws/neuron/lib"), reason);
         assertTrue(reason.endsWith("no /dev/neuron* devices (the Neuron driver, aws-neuronx-dkms, creates them on Trainium and Inferentia instances)"), reason);
@@ -50,7 +52,7 @@ class NeuronBackendProviderTest {
         touch(root.resolve("opt/aws/neuron/lib/libnrt.so.1"));
         touch(root.resolve("dev/neuron0"));
 
-        String reason = new NeuronBackendProvider(key -> null, key -> null, root).probe().reason();
+        String reason = new NeuronBackendProvider(key -> null, root).probe(NO_SETTINGS).reason();
 
         // The empty file stands in for the plugin: found by the search, then rejected by the dynamic loader.
         assertTrue(reason.startsWith("PJRT plugin " + plugin + " could not be loaded (Cannot open library: " + plugin + ")"), reason);
@@ -58,11 +60,12 @@ class NeuronBackendProviderTest {
 
     @Test
     void probeNamesAConfiguredPluginThatDoesNotExist() {
-        var provider = new NeuronBackendProvider(key -> null,
-                key -> key.equals("CROSSBAR_NEURON_PJRT_PLUGIN") ? "/nonexistent/libneuronpjrt.so" : null, root);
+        var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", "/nonexistent/libneuronpjrt.so"));
 
-        assertTrue(provider.probe().reason().startsWith("Neuron PJRT plugin /nonexistent/libneuronpjrt.so (from CROSSBAR_NEURON_PJRT_PLUGIN)"
-                + " does not exist; Neuron runtime libnrt.so.1 not found"), provider.probe().reason());
+        String reason = new NeuronBackendProvider(key -> null, root).probe(settings).reason();
+
+        assertTrue(reason.startsWith("Neuron PJRT plugin /nonexistent/libneuronpjrt.so (set by CROSSBAR_NEURON_PJRT_PLUGIN"
+                + " or -Dcrossbar.neuron.pjrt.plugin) does not exist; Neuron runtime libnrt.so.1 not found"), reason);
     }
 
     @Test
@@ -78,7 +81,7 @@ class NeuronBackendProviderTest {
 
     @Test
     void createSaysTheBackendHasNoKernelsYet() {
-        var e = assertThrows(CrossbarException.class, () -> new NeuronBackendProvider().create(new BackendContext(Map.of())));
+        var e = assertThrows(CrossbarException.class, () -> new NeuronBackendProvider().create(NO_SETTINGS));
 
         assertTrue(e.getMessage().startsWith("Backend 'neuron' declares no kernels in crossbar-backend-neuron "), e.getMessage());
     }

@@ -39,7 +39,7 @@ public final class RocmBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
         try {
             NativeHip hip = NativeHip.open();

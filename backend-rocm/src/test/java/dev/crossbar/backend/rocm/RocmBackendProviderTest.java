@@ -28,7 +28,7 @@ class RocmBackendProviderTest {
                 "libamdhip64.so.5 is not installed here (Debian: apt-get install libamdhip64-dev)");
         assumeTrue(!Files.exists(Path.of("/dev/kfd")), "/dev/kfd exists: this machine may have an AMD GPU");
 
-        Availability availability = provider.probe();
+        Availability availability = provider.probe(new BackendContext(Map.of()));
 
         assertFalse(availability.available());
         assertEquals("hipGetDeviceCount returned hipErrorNoDevice (100)", availability.reason());

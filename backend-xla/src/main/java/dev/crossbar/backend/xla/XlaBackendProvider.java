@@ -14,11 +14,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Provides the XLA backend; its probe loads the configured PJRT plugin and reads its API version. The plugin is named
- * by the system property {@code crossbar.pjrt.plugin}, else the environment variable {@code CROSSBAR_PJRT_PLUGIN}: a
+ * by the setting {@code crossbar.pjrt.plugin} (the environment variable {@code CROSSBAR_PJRT_PLUGIN} sets it too): a
  * path, or comma-separated {@code name:path} pairs of which the first is used.
  */
 public final class XlaBackendProvider implements BackendProvider {
@@ -26,17 +25,8 @@ public final class XlaBackendProvider implements BackendProvider {
     static final String PLUGIN_PROPERTY = "crossbar.pjrt.plugin";
     static final String PLUGIN_VARIABLE = "CROSSBAR_PJRT_PLUGIN";
 
-    private final UnaryOperator<String> systemProperties;
-    private final UnaryOperator<String> environment;
-
-    /** Creates the provider reading the JVM's system properties and environment. */
+    /** Creates the provider; does no work, as {@link java.util.ServiceLoader} requires. */
     public XlaBackendProvider() {
-        this(System::getProperty, System::getenv);
-    }
-
-    XlaBackendProvider(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
-        this.systemProperties = systemProperties;
-        this.environment = environment;
     }
 
     @Override
@@ -55,10 +45,8 @@ public final class XlaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
-        Optional<String> setting = Optional.ofNullable(systemProperties.apply(PLUGIN_PROPERTY))
-                .or(() -> Optional.ofNullable(environment.apply(PLUGIN_VARIABLE)))
-                .filter(s -> !s.isBlank());
+    public Availability probe(BackendContext context) {
+        Optional<String> setting = context.property(PLUGIN_PROPERTY).filter(s -> !s.isBlank());
         if (setting.isEmpty()) {
             return Availability.unavailable(String.format(Locale.ROOT,
                     "no PJRT plugin configured: set %s (or -D%s) to the path of a PJRT plugin (e.g. .../pjrt_c_api_cpu_plugin.so)",

@@ -28,7 +28,7 @@ class XlaBackendProviderTest {
 
     @Test
     void probeWithoutAPluginSaysWhatToSet() {
-        Availability availability = providerWithEnvironment(null).probe();
+        Availability availability = probeWith(null);
 
         assertFalse(availability.available());
         assertEquals("no PJRT plugin configured: set CROSSBAR_PJRT_PLUGIN (or -Dcrossbar.pjrt.plugin) to the path of a PJRT plugin"
@@ -38,17 +38,9 @@ class XlaBackendProviderTest {
 
     @Test
     void probeNamesAPluginPathThatDoesNotExist() {
-        Availability availability = providerWithEnvironment("/nonexistent/pjrt_c_api_cpu_plugin.so").probe();
+        Availability availability = probeWith("/nonexistent/pjrt_c_api_cpu_plugin.so");
 
         assertEquals("PJRT plugin /nonexistent/pjrt_c_api_cpu_plugin.so does not exist", availability.reason());
-    }
-
-    @Test
-    void systemPropertyOverridesTheEnvironment() {
-        var provider = new XlaBackendProvider(key -> key.equals("crossbar.pjrt.plugin") ? "/from/property.so" : null,
-                key -> key.equals("CROSSBAR_PJRT_PLUGIN") ? "/from/environment.so" : null);
-
-        assertEquals("PJRT plugin /from/property.so does not exist", provider.probe().reason());
     }
 
     @Test
@@ -64,7 +56,7 @@ class XlaBackendProviderTest {
     void probeReadsTheApiVersionOfAPlugin() throws Exception {
         Path plugin = compileFakePlugin("fake_pjrt_plugin.so");
 
-        Availability availability = providerWithEnvironment("cpu:" + plugin).probe();
+        Availability availability = probeWith("cpu:" + plugin);
 
         assertFalse(availability.available(), "no client is created, so no device may be claimed");
         assertEquals(Map.of("pjrt.api", "0.54"), availability.versions());
@@ -76,7 +68,7 @@ class XlaBackendProviderTest {
     void probeReportsAPluginWhoseGetPjrtApiReturnsNull() throws Exception {
         Path plugin = compileFakePlugin("null_pjrt_plugin.so", "-DFAKE_PJRT_RETURNS_NULL");
 
-        Availability availability = providerWithEnvironment(plugin.toString()).probe();
+        Availability availability = probeWith(plugin.toString());
 
         assertEquals("GetPjrtApi of PJRT plugin " + plugin + " returned NULL; the plugin failed to initialize (its own log may say why)",
                 availability.reason());
@@ -87,7 +79,7 @@ class XlaBackendProviderTest {
     void probeReportsASharedLibraryThatIsNotAPlugin() throws Exception {
         Path library = compileFakePlugin("not_a_pjrt_plugin.so", "-DFAKE_PJRT_WITHOUT_ENTRY_POINT");
 
-        assertEquals(library + " does not export GetPjrtApi, so it is not a PJRT plugin", providerWithEnvironment(library.toString()).probe().reason());
+        assertEquals(library + " does not export GetPjrtApi, so it is not a PJRT plugin", probeWith(library.toString()).reason());
     }
 
     @Test
@@ -95,7 +87,7 @@ class XlaBackendProviderTest {
         Files.createDirectories(BUILD);
         Path text = Files.writeString(BUILD.resolve("text_file.so"), "not a shared library", StandardCharsets.UTF_8);
 
-        String reason = providerWithEnvironment(text.toString()).probe().reason();
+        String reason = probeWith(text.toString()).reason();
 
         assertTrue(reason.startsWith("PJRT plugin " + text + " could not be loaded (Cannot open library: " + text + ")"), reason);
     }
@@ -118,8 +110,9 @@ class XlaBackendProviderTest {
         assertTrue(e.getMessage().startsWith("Backend 'xla' declares no kernels in crossbar-backend-xla "), e.getMessage());
     }
 
-    private static XlaBackendProvider providerWithEnvironment(String pluginVariable) {
-        return new XlaBackendProvider(key -> null, key -> key.equals("CROSSBAR_PJRT_PLUGIN") ? pluginVariable : null);
+    private static Availability probeWith(String pluginSetting) {
+        Map<String, String> settings = pluginSetting == null ? Map.of() : Map.of("crossbar.pjrt.plugin", pluginSetting);
+        return new XlaBackendProvider().probe(new BackendContext(settings));
     }
 
     private static Path compileFakePlugin(String fileName, String... defines) throws IOException, InterruptedException {

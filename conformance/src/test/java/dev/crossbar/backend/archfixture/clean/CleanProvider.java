@@ -27,7 +27,7 @@ public class CleanProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         return Availability.unavailable("fixture", Map.of());
     }
 

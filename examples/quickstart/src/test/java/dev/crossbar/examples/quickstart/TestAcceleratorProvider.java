@@ -38,7 +38,7 @@ public final class TestAcceleratorProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         return Availability.available(DEVICES, Map.of());
     }
 

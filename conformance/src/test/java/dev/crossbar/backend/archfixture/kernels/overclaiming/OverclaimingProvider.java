@@ -30,7 +30,7 @@ public class OverclaimingProvider implements BackendProvider {
     }
 
     @Override
-    public Availability probe() {
+    public Availability probe(BackendContext context) {
         return Availability.unavailable("fixture", Map.of());
     }
 
