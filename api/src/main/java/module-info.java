@@ -8,6 +8,8 @@ module dev.crossbar.api {
 
     // Exports: the user API.
     exports dev.crossbar.api;
+    exports dev.crossbar.api.nn;
+    exports dev.crossbar.api.optim;
 
     // Exports: the SPI for backend plugins, kept in its own packages.
     exports dev.crossbar.spi;

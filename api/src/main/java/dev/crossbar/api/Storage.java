@@ -13,6 +13,7 @@ final class Storage {
     Storage(Backend backend, DeviceBuffer buffer) {
         this.backend = backend;
         this.buffer = buffer;
+        MemoryAccounting.bufferAllocated(buffer.device(), buffer.byteSize());
     }
 
     Backend backend() {
@@ -30,6 +31,7 @@ final class Storage {
 
     void release() {
         if (references.decrementAndGet() == 0) {
+            MemoryAccounting.bufferFreed(buffer.device(), buffer.byteSize());
             buffer.close();
         }
     }

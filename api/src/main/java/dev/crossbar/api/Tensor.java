@@ -49,6 +49,9 @@ public final class Tensor implements AutoCloseable {
     private final long offset;
     private final LeakGuard guard;
     private volatile TensorScope scope;
+    private boolean requiresGrad;
+    private Autograd.Node gradNode;
+    private Tensor grad;
 
     Tensor(Storage storage, DType dtype, Shape shape, long[] strides, long offset, TensorScope scope) {
         this.storage = storage;
@@ -59,6 +62,7 @@ public final class Tensor implements AutoCloseable {
         this.scope = scope;
         this.guard = new LeakGuard(storage, dtype + shape.toString() + " on " + storage.buffer().device());
         CLEANER.register(this, guard);
+        MemoryAccounting.tensorOpened();
     }
 
     /** Frees the storage reference of a tensor that became unreachable without being closed, and says so. */
@@ -74,6 +78,7 @@ public final class Tensor implements AutoCloseable {
 
         boolean release() {
             if (released.compareAndSet(false, true)) {
+                MemoryAccounting.tensorClosed();
                 storage.release();
                 return true;
             }
@@ -277,6 +282,7 @@ public final class Tensor implements AutoCloseable {
         UnaryKernel kernel = scope.kernelFor(op, dtype, UnaryKernel.class);
         Tensor out = newResult(dtype, shape);
         kernel.apply(op, out.view(), view());
+        Autograd.unary(op, this, out);
         return out;
     }
 
@@ -551,6 +557,7 @@ public final class Tensor implements AutoCloseable {
         try {
             Tensor result = condition.newResult(type, out);
             kernel.select(result.view(), condition.broadcastView(out), ca.broadcastView(out), cb.broadcastView(out));
+            Autograd.select(condition, a, b, result);
             return result;
         } finally {
             closeTemp(ca, a);
@@ -572,6 +579,7 @@ public final class Tensor implements AutoCloseable {
         CastKernel kernel = scope.kernelFor(Op.CAST, dtype, CastKernel.class);
         Tensor out = newResult(target, shape);
         kernel.cast(out.view(), view());
+        Autograd.cast(this, out);
         return out;
     }
 
@@ -641,6 +649,64 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Mean over axes, dropping them; no axes means all. Integer tensors give F32.
+     *
+     * @param axes the axes
+     * @return the mean
+     */
+    public Tensor mean(int... axes) {
+        return mean(axes, false);
+    }
+
+    /**
+     * Mean over axes, the sum divided by the number of elements reduced.
+     *
+     * @param axes the axes; empty means all
+     * @param keepDims whether the reduced axes stay with size 1
+     * @return the mean
+     */
+    public Tensor mean(int[] axes, boolean keepDims) {
+        checkOpen();
+        long count = reducedCount(axes);
+        Tensor x = dtype.isFloating() ? this : cast(DType.F32);
+        try (Tensor sum = x.sum(axes, keepDims)) {
+            return sum.div((double) count);
+        } finally {
+            closeTemp(x, this);
+        }
+    }
+
+    /**
+     * Variance over axes: the mean squared deviation from the mean, times {@code n / (n - correction)}.
+     *
+     * @param axes the axes; empty means all
+     * @param keepDims whether the reduced axes stay with size 1
+     * @param correction 0 for the population variance, 1 for Bessel's unbiased estimate
+     * @return the variance
+     */
+    public Tensor var(int[] axes, boolean keepDims, int correction) {
+        checkOpen();
+        long count = reducedCount(axes);
+        try (Tensor mu = mean(axes, true);
+                Tensor deviation = sub(mu);
+                Tensor squared = deviation.mul(deviation);
+                Tensor total = squared.sum(axes, keepDims)) {
+            return total.div((double) Math.max(count - correction, 0));
+        }
+    }
+
+    private long reducedCount(int[] axes) {
+        if (axes.length == 0) {
+            return size();
+        }
+        long n = 1;
+        for (int a : normalizeAxes("mean", axes)) {
+            n *= shape.dim(a);
+        }
+        return n;
+    }
+
+    /**
      * Index (I64) of the first maximum along an axis; NaN counts as the maximum.
      *
      * @param axis the axis
@@ -679,6 +745,11 @@ public final class Tensor implements AutoCloseable {
         }
         Tensor out = newResult(dtype, keepDims ? Shape.of(kept) : dropAxes(shape, sorted));
         kernel.reduce(op, TensorView.contiguous(out.storage.buffer(), dtype, Shape.of(kept)), view(), sorted);
+        if (op == Op.REDUCE_SUM) {
+            Autograd.sum(this, sorted, out);
+        } else {
+            Autograd.extremum(op, this, sorted, out);
+        }
         return out;
     }
 
@@ -735,6 +806,7 @@ public final class Tensor implements AutoCloseable {
             }
             Tensor out = newResult(type, Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()));
             kernel.matmul(TensorView.contiguous(out.storage.buffer(), type, full), av, bv);
+            Autograd.matmul(this, other, out);
             return out;
         } finally {
             closeTemp(ca, this);
@@ -765,12 +837,15 @@ public final class Tensor implements AutoCloseable {
     public Tensor reshape(int... dims) {
         checkOpen();
         Shape target = inferShape(dims);
+        Tensor out;
         if (isContiguous()) {
-            return newView(dtype, target, target.contiguousStrides(), offset);
+            out = newView(dtype, target, target.contiguousStrides(), offset);
+        } else {
+            CopyKernel kernel = scope.kernelFor(Op.RESHAPE, dtype, CopyKernel.class);
+            out = newResult(dtype, target);
+            kernel.copy(out.view(), view());
         }
-        CopyKernel kernel = scope.kernelFor(Op.RESHAPE, dtype, CopyKernel.class);
-        Tensor out = newResult(dtype, target);
-        kernel.copy(out.view(), view());
+        Autograd.reshape(this, out);
         return out;
     }
 
@@ -802,7 +877,9 @@ public final class Tensor implements AutoCloseable {
             dims[i] = shape.dim(normalized[i]);
             st[i] = strides[normalized[i]];
         }
-        return newView(dtype, Shape.of(dims), st, offset);
+        Tensor out = newView(dtype, Shape.of(dims), st, offset);
+        Autograd.permute(this, normalized, out);
+        return out;
     }
 
     /**
@@ -832,7 +909,9 @@ public final class Tensor implements AutoCloseable {
         scope.kernelFor(Op.BROADCAST_TO, dtype, CopyKernel.class);
         Shape target = Shape.of(dims);
         TensorView v = view().broadcastTo(target);
-        return newView(dtype, target, v.strides(), offset);
+        Tensor out = newView(dtype, target, v.strides(), offset);
+        Autograd.broadcast(this, out);
+        return out;
     }
 
     /**
@@ -858,7 +937,9 @@ public final class Tensor implements AutoCloseable {
         dims[a] = (limit - start + step - 1) / step;
         long[] st = strides.clone();
         st[a] = strides[a] * step;
-        return newView(dtype, Shape.of(dims), st, offset + (dims[a] == 0 ? 0 : start * strides[a]));
+        Tensor out = newView(dtype, Shape.of(dims), st, offset + (dims[a] == 0 ? 0 : start * strides[a]));
+        Autograd.slice(this, a, start, step, out);
+        return out;
     }
 
     /**
@@ -881,12 +962,15 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor contiguous() {
         checkOpen();
+        Tensor out;
         if (isContiguous()) {
-            return newView(dtype, shape, strides, offset);
+            out = newView(dtype, shape, strides, offset);
+        } else {
+            CopyKernel kernel = scope.kernelFor(Op.COPY, dtype, CopyKernel.class);
+            out = newResult(dtype, shape);
+            kernel.copy(out.view(), view());
         }
-        CopyKernel kernel = scope.kernelFor(Op.COPY, dtype, CopyKernel.class);
-        Tensor out = newResult(dtype, shape);
-        kernel.copy(out.view(), view());
+        Autograd.identity(Op.COPY.opName(), this, out);
         return out;
     }
 
@@ -937,6 +1021,7 @@ public final class Tensor implements AutoCloseable {
             }
             Tensor out = first.newResult(type, Shape.of(dims));
             kernel.concat(out.view(), views, a);
+            Autograd.concat(tensors, a, out);
             return out;
         } finally {
             for (int i = 0; i < cast.size(); i++) {
@@ -971,6 +1056,7 @@ public final class Tensor implements AutoCloseable {
         PadKernel kernel = scope.kernelFor(Op.PAD, dtype, PadKernel.class);
         Tensor out = newResult(dtype, Shape.of(dims));
         kernel.pad(out.view(), view(), low.clone(), high.clone(), value);
+        Autograd.pad(this, low.clone(), out);
         return out;
     }
 
@@ -994,6 +1080,7 @@ public final class Tensor implements AutoCloseable {
         GatherKernel kernel = scope.kernelFor(Op.GATHER, dtype, GatherKernel.class);
         Tensor out = newResult(dtype, index.shape);
         kernel.gather(out.view(), view(), index.view(), a);
+        Autograd.gather(this, a, index, out);
         return out;
     }
 
@@ -1031,6 +1118,7 @@ public final class Tensor implements AutoCloseable {
             Tensor out = newResult(dtype, shape);
             copy.copy(out.view(), view());
             kernel.scatterAdd(out.view(), index.view(), cs.view(), a);
+            Autograd.scatterAdd(this, a, index, src, out);
             return out;
         } finally {
             closeTemp(cs, src);
@@ -1070,6 +1158,7 @@ public final class Tensor implements AutoCloseable {
             Tensor out = owner.allocateOn(target, dtype, shape);
             long bytes = size() * dtype.byteSize();
             storage.backend().copy(c.storage.buffer(), c.offset * dtype.byteSize(), out.storage.buffer(), 0, bytes);
+            Autograd.transfer(this, out);
             return out;
         }
     }
@@ -1172,13 +1261,223 @@ public final class Tensor implements AutoCloseable {
     }
 
     private void toHost(DType type, MemorySegment destination) {
-        Tensor converted = castTemp(type);
-        try (Tensor c = converted.contiguous()) {
-            if (destination.byteSize() > 0) {
-                storage.backend().copyToHost(c.storage.buffer(), c.offset * type.byteSize(), destination);
+        try (Grad.Scope off = Grad.noGrad()) {
+            Tensor converted = castTemp(type);
+            try (Tensor c = converted.contiguous()) {
+                if (destination.byteSize() > 0) {
+                    storage.backend().copyToHost(c.storage.buffer(), c.offset * type.byteSize(), destination);
+                }
+            } finally {
+                closeTemp(converted, this);
             }
+        }
+    }
+
+    /**
+     * A tensor of zeros with this tensor's shape, type and device.
+     *
+     * @return the zeros
+     */
+    public Tensor zerosLike() {
+        checkOpen();
+        return fullLike(shape, 0, dtype);
+    }
+
+    /**
+     * A tensor filled with one value, with this tensor's shape, type and device.
+     *
+     * @param value the value
+     * @return the filled tensor
+     */
+    public Tensor fullLike(double value) {
+        checkOpen();
+        return fullLike(shape, value, dtype);
+    }
+
+    /**
+     * Writes the elements of {@code source} into this tensor's memory, in place (converting the type and broadcasting
+     * the shape). Views sharing the memory see the change. Optimizers use this to update parameters.
+     *
+     * @param source the new values
+     * @throws CrossbarException if this tensor requires gradients and recording is on; update inside
+     *     {@link Grad#noGrad()}
+     */
+    public void assign(Tensor source) {
+        checkOpen();
+        source.checkOpen();
+        checkSameDevice("assign", source);
+        if (requiresGrad && Grad.isEnabled()) {
+            throw new CrossbarException("assign: " + this + " requires gradients; update it inside Grad.noGrad(), as optimizers do");
+        }
+        Tensor converted = source.castTemp(dtype);
+        try {
+            TensorView from = converted.view().broadcastTo(shape);
+            scope.kernelFor(Op.COPY, dtype, CopyKernel.class).copy(view(), from);
         } finally {
-            closeTemp(converted, this);
+            closeTemp(converted, source);
+        }
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /**
+     * Marks a leaf tensor as a variable whose gradient {@link #backward()} computes, as PyTorch's
+     * {@code requires_grad_}.
+     *
+     * @param requires whether to record ops on this tensor
+     * @return this tensor
+     * @throws DTypeNotAdmittedException if the tensor is not of a floating type
+     * @throws IllegalStateException if the tensor is the result of a recorded op (not a leaf)
+     */
+    public Tensor requiresGrad(boolean requires) {
+        checkOpen();
+        if (requires && !dtype.isFloating()) {
+            throw new DTypeNotAdmittedException("requiresGrad", dtype, java.util.EnumSet.of(DType.F32, DType.F64, DType.F16, DType.BF16));
+        }
+        if (gradNode != null) {
+            throw new IllegalStateException("requiresGrad: " + this + " is the result of " + gradNode.op() + ", not a leaf; call detach() first");
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    /**
+     * Tells whether ops on this tensor are recorded for differentiation.
+     *
+     * @return true for marked leaves and for results of recorded ops
+     */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /**
+     * Returns the gradient accumulated into this leaf by {@link #backward()}, owned by this tensor's scope.
+     *
+     * @return the gradient, or empty before the first backward pass and after {@link #zeroGrad()}
+     */
+    public java.util.Optional<Tensor> grad() {
+        return java.util.Optional.ofNullable(grad);
+    }
+
+    /** Frees and forgets the accumulated gradient. */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.close();
+            grad = null;
+        }
+    }
+
+    /**
+     * Computes the gradient of this scalar with respect to every leaf it depends on that requires gradients, adding
+     * it to their {@link #grad()}, then frees the recorded graph.
+     *
+     * @throws ShapeMismatchException if this tensor has more than one element; use {@link #backward(Tensor)}
+     */
+    public void backward() {
+        checkOpen();
+        if (size() != 1) {
+            throw new ShapeMismatchException("backward", shape, "backward() without a gradient needs a single element; pass the output's gradient with backward(gradient)");
+        }
+        try (Tensor one = fullLike(shape, 1, dtype)) {
+            backward(one);
+        }
+    }
+
+    /**
+     * Computes vector-Jacobian products from the given gradient of this tensor to every leaf it depends on that
+     * requires gradients, adding them to their {@link #grad()}, then frees the recorded graph.
+     *
+     * @param gradient the gradient of some scalar with respect to this tensor, same shape
+     */
+    public void backward(Tensor gradient) {
+        checkOpen();
+        gradient.checkOpen();
+        if (!requiresGrad) {
+            throw new CrossbarException("backward: " + this + " does not require gradients; call requiresGrad(true) on a leaf it is computed from, outside Grad.noGrad()");
+        }
+        if (!gradient.shape.equals(shape)) {
+            throw new ShapeMismatchException("backward", shape, gradient.shape, "the gradient must have the output's shape");
+        }
+        Autograd.backward(this, gradient.dtype == dtype ? gradient : gradient.cast(dtype));
+    }
+
+    /**
+     * Returns a view of the same memory that is not part of any recorded graph.
+     *
+     * @return the detached view
+     */
+    public Tensor detach() {
+        checkOpen();
+        return newView(dtype, shape, strides, offset);
+    }
+
+    Autograd.Node gradNode() {
+        return gradNode;
+    }
+
+    void gradNode(Autograd.Node node) {
+        this.gradNode = node;
+        this.requiresGrad = true;
+    }
+
+    /** An alias of this tensor that a recorded node keeps, owned by {@code result}'s scope. */
+    Tensor savedFor(Tensor result) {
+        Tensor alias = new Tensor(storage.retain(), dtype, shape, strides, offset, result.scope);
+        result.scope.attach(alias);
+        return alias;
+    }
+
+    /** Adds a gradient into this leaf's {@link #grad()}, moving it into this tensor's scope. */
+    void accumulateGrad(Tensor g) {
+        Tensor sum = grad == null ? g.contiguous() : grad.add(g);
+        g.close();
+        if (grad != null) {
+            grad.close();
+        }
+        scope.adopt(sum);
+        grad = sum;
+    }
+
+    /** A view of the same memory that passes gradients through unchanged. */
+    Tensor alias() {
+        checkOpen();
+        Tensor out = newView(dtype, shape, strides, offset);
+        Autograd.identity("alias", this, out);
+        return out;
+    }
+
+    /** Random numbers shaped and typed like this tensor, on its device, as {@link TensorScope#randUniform} draws them. */
+    Tensor randomLike(Op op, long seed, long offset) {
+        Tensor t = newResult(dtype, shape);
+        scope.kernelFor(op, dtype, dev.crossbar.spi.kernel.RngKernel.class).random(op, t.view(), seed, offset, 0, 1);
+        return t;
+    }
+
+    /** A new tensor on this tensor's device whose elements are their index along {@code axis}. */
+    Tensor iotaLike(Shape s, int axis, DType type) {
+        Tensor t = newResult(type, s);
+        scope.kernelFor(Op.IOTA, type, dev.crossbar.spi.kernel.IotaKernel.class).iota(t.view(), s.normalizeAxis(axis, Op.IOTA.opName()));
+        return t;
+    }
+
+    /** A new tensor on this tensor's device filled with {@code value}. */
+    Tensor fullLike(Shape s, double value, DType type) {
+        Tensor t = newResult(type, s);
+        scope.kernelFor(Op.FULL, type, dev.crossbar.spi.kernel.FillKernel.class).fill(t.view(), value);
+        return t;
+    }
+
+    /** Copies {@code source} into the window of one axis starting at {@code start} with {@code step}, in place. */
+    void writeInto(int axis, int start, int step, Tensor source) {
+        long[] st = strides.clone();
+        st[axis] = strides[axis] * step;
+        long off = offset + (source.shape.dim(axis) == 0 ? 0 : start * strides[axis]);
+        TensorView window = new TensorView(storage.buffer(), dtype, source.shape, st, off);
+        Tensor s = source.castTemp(dtype);
+        try {
+            scope.kernelFor(Op.COPY, dtype, CopyKernel.class).copy(window, s.view());
+        } finally {
+            closeTemp(s, source);
         }
     }
 
@@ -1247,6 +1546,7 @@ public final class Tensor implements AutoCloseable {
         try {
             Tensor result = newResult(type, out);
             kernel.apply(op, result.view(), ca.broadcastView(out), cb.broadcastView(out));
+            Autograd.binary(op, this, other, result);
             return result;
         } finally {
             closeTemp(ca, this);

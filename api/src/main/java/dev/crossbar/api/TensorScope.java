@@ -377,6 +377,7 @@ public final class TensorScope implements AutoCloseable {
             }
         }
         parent.attach(tensor);
+        Autograd.moveGraph(tensor, this, parent);
         return tensor;
     }
 
@@ -451,8 +452,38 @@ public final class TensorScope implements AutoCloseable {
         t.owner(this);
     }
 
+    /**
+     * Moves a tensor from whichever scope owns it into this one, for state that must live as long as this scope (an
+     * optimizer's moments, a module's parameters).
+     *
+     * @param t the tensor
+     * @return the same tensor
+     */
+    public Tensor adopt(Tensor t) {
+        t.checkOpen();
+        TensorScope previous = t.scope();
+        if (previous != this) {
+            if (previous != null) {
+                previous.detach(t);
+            }
+            attach(t);
+        }
+        return t;
+    }
+
     synchronized void detach(Tensor t) {
         tensors.remove(t);
+    }
+
+    /**
+     * Opens a child of the scope that would own a result computed from {@code t} (the current scope of this thread),
+     * on {@code t}'s device: a function computes its intermediates there and {@link #keep}s only its result.
+     *
+     * @param t a tensor the function computes from
+     * @return the child scope, current on this thread until closed
+     */
+    public static TensorScope localFor(Tensor t) {
+        return forResult(t.scope()).child(t.device());
     }
 
     /** The scope that owns the result of an op whose first input belongs to {@code inputScope}. */

@@ -1,0 +1,66 @@
+package dev.crossbar.api;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts, for the whole process, the tensors that are open and the device memory they hold, as PyTorch's
+ * {@code torch.cuda.memory_allocated()}. Views share memory: a buffer counts once however many tensors use it.
+ */
+public final class MemoryAccounting {
+    private static final AtomicLong TENSORS = new AtomicLong();
+    private static final AtomicLong BUFFERS = new AtomicLong();
+    private static final Map<Device, AtomicLong> BYTES = new ConcurrentHashMap<>();
+
+    private MemoryAccounting() {
+    }
+
+    /**
+     * A consistent-enough reading of the counters.
+     *
+     * @param liveTensors tensors created and not yet closed
+     * @param liveBuffers device buffers held by open tensors
+     * @param bytesByDevice bytes of those buffers, per device
+     */
+    public record Snapshot(long liveTensors, long liveBuffers, Map<Device, Long> bytesByDevice) {
+        /**
+         * Returns the bytes held on every device together.
+         *
+         * @return the total
+         */
+        public long liveBytes() {
+            return bytesByDevice.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * Reads the counters.
+     *
+     * @return the current counts
+     */
+    public static Snapshot snapshot() {
+        Map<Device, Long> bytes = new TreeMap<>(java.util.Comparator.comparing(Device::toString));
+        BYTES.forEach((device, count) -> bytes.put(device, count.get()));
+        return new Snapshot(TENSORS.get(), BUFFERS.get(), java.util.Collections.unmodifiableMap(bytes));
+    }
+
+    static void tensorOpened() {
+        TENSORS.incrementAndGet();
+    }
+
+    static void tensorClosed() {
+        TENSORS.decrementAndGet();
+    }
+
+    static void bufferAllocated(Device device, long bytes) {
+        BUFFERS.incrementAndGet();
+        BYTES.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
+    }
+
+    static void bufferFreed(Device device, long bytes) {
+        BUFFERS.decrementAndGet();
+        BYTES.get(device).addAndGet(-bytes);
+    }
+}
