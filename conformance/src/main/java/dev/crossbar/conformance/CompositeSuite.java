@@ -1,0 +1,262 @@
+package dev.crossbar.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossbar.api.DType;
+import dev.crossbar.api.Functional;
+import dev.crossbar.api.Shape;
+import dev.crossbar.api.Tensor;
+import dev.crossbar.api.TensorScope;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The composite ops of {@link Functional} and {@link Tensor#mean}/{@link Tensor#var} on the backend under test,
+ * compared with double-precision references written here in plain Java. F32 results are held to {@code 1e-5}
+ * relative plus {@code 1e-6} absolute: a handful of F32 roundings per element, each at most {@code 6e-8} relative.
+ */
+public abstract class CompositeSuite extends BackendFixture {
+    private static final double RELATIVE = 1e-5;
+    private static final double ABSOLUTE = 1e-6;
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double allowed = RELATIVE * Math.abs(expected[i]) + ABSOLUTE;
+            int at = i;
+            assertTrue(Math.abs(expected[i] - actual[i]) <= allowed,
+                    () -> what + "[" + at + "]: expected " + expected[at] + ", got " + actual[at] + " (tolerance " + allowed + ")");
+        }
+    }
+
+    private static double[] random(long seed, int n, double low, double high) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextDouble(low, high);
+        }
+        return v;
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    private static double[] softmaxReference(double[] row) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : row) {
+            max = Math.max(max, x);
+        }
+        double total = 0;
+        double[] out = new double[row.length];
+        for (int i = 0; i < row.length; i++) {
+            out[i] = Math.exp(row[i] - max);
+            total += out[i];
+        }
+        for (int i = 0; i < row.length; i++) {
+            out[i] /= total;
+        }
+        return out;
+    }
+
+    /** The error function by its Maclaurin series, exact to double precision for |x| <= 3 with 60 terms. */
+    private static double erfSeries(double x) {
+        double term = x;
+        double sum = x;
+        for (int n = 1; n < 60; n++) {
+            term *= -x * x / n;
+            sum += term / (2 * n + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    @Test
+    public final void softmaxOfLargeMagnitudesDoesNotOverflow() {
+        try (TensorScope scope = root().child()) {
+            double[] row = {1000, 1001, 1002, -1000, 0, 1000};
+            Tensor x = scope.fromArray(floats(row), 2, 3);
+            float[] p = Functional.softmax(x, -1).toFloatArray();
+            double[] expected = new double[6];
+            System.arraycopy(softmaxReference(new double[] {1000, 1001, 1002}), 0, expected, 0, 3);
+            System.arraycopy(softmaxReference(new double[] {-1000, 0, 1000}), 0, expected, 3, 3);
+            assertClose(expected, p, "softmax");
+            float[] logp = Functional.logSoftmax(x, -1).toFloatArray();
+            double[] expectedLog = {-2.40760596444438, -1.40760596444438, -0.40760596444438, -2000, -1000, 0};
+            assertClose(expectedLog, logp, "log_softmax");
+        }
+    }
+
+    @Test
+    public final void layerNormAndRmsNormMatchTheDefinitions() {
+        int rows = 3;
+        int d = 7;
+        double[] x = random(1, rows * d, -3, 3);
+        double[] w = random(2, d, 0.5, 1.5);
+        double[] b = random(3, d, -1, 1);
+        double[] layer = new double[rows * d];
+        double[] rms = new double[rows * d];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0;
+            double square = 0;
+            for (int i = 0; i < d; i++) {
+                mean += x[r * d + i] / d;
+                square += x[r * d + i] * x[r * d + i] / d;
+            }
+            double variance = 0;
+            for (int i = 0; i < d; i++) {
+                variance += (x[r * d + i] - mean) * (x[r * d + i] - mean) / d;
+            }
+            for (int i = 0; i < d; i++) {
+                layer[r * d + i] = (x[r * d + i] - mean) / Math.sqrt(variance + 1e-5) * w[i] + b[i];
+                rms[r * d + i] = x[r * d + i] / Math.sqrt(square + 1e-6) * w[i];
+            }
+        }
+        try (TensorScope scope = root().child()) {
+            Tensor xt = scope.fromArray(floats(x), rows, d);
+            Tensor wt = scope.fromArray(floats(w), d);
+            Tensor bt = scope.fromArray(floats(b), d);
+            assertClose(layer, Functional.layerNorm(xt, wt, bt, 1e-5).toFloatArray(), "layer_norm");
+            assertClose(rms, Functional.rmsNorm(xt, wt, 1e-6).toFloatArray(), "rms_norm");
+        }
+    }
+
+    @Test
+    public final void activationsMatchTheirFormulas() {
+        double[] x = random(4, 64, -3, 3);
+        double[] geluErf = new double[x.length];
+        double[] geluTanh = new double[x.length];
+        double[] silu = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            geluErf[i] = 0.5 * x[i] * (1 + erfSeries(x[i] / Math.sqrt(2)));
+            geluTanh[i] = 0.5 * x[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x[i] + 0.044715 * x[i] * x[i] * x[i])));
+            silu[i] = x[i] / (1 + Math.exp(-x[i]));
+        }
+        try (TensorScope scope = root().child()) {
+            Tensor t = scope.fromArray(floats(x), x.length);
+            assertClose(geluErf, Functional.gelu(t, Functional.GeluApproximation.NONE).toFloatArray(), "gelu erf");
+            assertClose(geluTanh, Functional.gelu(t, Functional.GeluApproximation.TANH).toFloatArray(), "gelu tanh");
+            assertClose(silu, Functional.silu(t).toFloatArray(), "silu");
+        }
+    }
+
+    @Test
+    public final void meanAndVarianceMatchTwoPassReferences() {
+        double[] x = random(5, 4 * 6, -2, 2);
+        double[] mean = new double[4];
+        double[] variance = new double[4];
+        for (int r = 0; r < 4; r++) {
+            for (int i = 0; i < 6; i++) {
+                mean[r] += x[r * 6 + i] / 6;
+            }
+            for (int i = 0; i < 6; i++) {
+                variance[r] += (x[r * 6 + i] - mean[r]) * (x[r * 6 + i] - mean[r]) / 5;
+            }
+        }
+        try (TensorScope scope = root().child()) {
+            Tensor t = scope.fromArray(floats(x), 4, 6);
+            assertClose(mean, t.mean(1).toFloatArray(), "mean");
+            assertClose(variance, t.var(new int[] {1}, false, 1).toFloatArray(), "var (Bessel)");
+            assertEquals(DType.F32, scope.fromArray(new int[] {1, 2}, 2).mean().dtype(), "the mean of integers is F32");
+        }
+    }
+
+    @Test
+    public final void crossEntropyMatchesLogSumExpWithIgnoreIndexAndSmoothing() {
+        int n = 5;
+        int c = 4;
+        double[] logits = random(6, n * c, -50, 50);
+        long[] targets = {2, -100, 0, 3, 1};
+        double smoothing = 0.2;
+        double total = 0;
+        int counted = 0;
+        for (int r = 0; r < n; r++) {
+            if (targets[r] == -100) {
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, logits[r * c + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < c; j++) {
+                sum += Math.exp(logits[r * c + j] - max);
+            }
+            double logZ = max + Math.log(sum);
+            double loss = 0;
+            for (int j = 0; j < c; j++) {
+                double target = (j == targets[r] ? 1 - smoothing : 0) + smoothing / c;
+                loss -= target * (logits[r * c + j] - logZ);
+            }
+            total += loss;
+            counted++;
+        }
+        try (TensorScope scope = root().child()) {
+            Tensor l = scope.fromArray(floats(logits), n, c);
+            Tensor t = scope.fromArray(targets, n);
+            assertClose(new double[] {total / counted}, Functional.crossEntropy(l, t, -100, smoothing).reshape(1).toFloatArray(), "cross_entropy");
+            Tensor allIgnored = scope.fromArray(new long[] {-100, -100, -100, -100, -100}, n);
+            assertTrue(Double.isNaN(Functional.crossEntropy(l, allIgnored, -100, 0).item()), "all targets ignored gives NaN, as PyTorch");
+        }
+    }
+
+    @Test
+    public final void causalAttentionMatchesTheLoopReference() {
+        int t = 5;
+        int d = 3;
+        double[] q = random(7, t * d, -1, 1);
+        double[] k = random(8, t * d, -1, 1);
+        double[] v = random(9, t * d, -1, 1);
+        double[] out = new double[t * d];
+        for (int i = 0; i < t; i++) {
+            double[] scores = new double[i + 1];
+            for (int j = 0; j <= i; j++) {
+                for (int e = 0; e < d; e++) {
+                    scores[j] += q[i * d + e] * k[j * d + e] / Math.sqrt(d);
+                }
+            }
+            double[] weights = softmaxReference(scores);
+            for (int j = 0; j <= i; j++) {
+                for (int e = 0; e < d; e++) {
+                    out[i * d + e] += weights[j] * v[j * d + e];
+                }
+            }
+        }
+        try (TensorScope scope = root().child()) {
+            Tensor result = Functional.scaledDotProductAttention(
+                    scope.fromArray(floats(q), 1, t, d), scope.fromArray(floats(k), 1, t, d), scope.fromArray(floats(v), 1, t, d), true);
+            assertEquals(Shape.of(1, t, d), result.shape());
+            assertClose(out, result.toFloatArray(), "attention");
+        }
+    }
+
+    @Test
+    public final void dropoutDropsAboutPAndScalesTheRest() {
+        int n = 40_000;
+        double p = 0.25;
+        try (TensorScope scope = root().child()) {
+            Tensor ones = scope.ones(DType.F32, n);
+            float[] a = Functional.dropout(ones, p, 11, 0, true).toFloatArray();
+            float[] b = Functional.dropout(ones, p, 11, 0, true).toFloatArray();
+            assertArrayEquals(a, b, "the same seed and offset give the same mask");
+            int dropped = 0;
+            for (float value : a) {
+                if (value == 0) {
+                    dropped++;
+                } else {
+                    assertEquals(1 / (1 - p), value, 1e-6, "kept elements are scaled by 1 / (1 - p)");
+                }
+            }
+            double sigma = Math.sqrt(n * p * (1 - p));
+            assertTrue(Math.abs(dropped - n * p) < 5 * sigma, "dropped " + dropped + " of " + n + ", expected " + n * p + " +- " + 5 * sigma);
+            assertArrayEquals(ones.toFloatArray(), Functional.dropout(ones, p, 11, 0, false).toFloatArray(), "evaluation mode passes x through");
+            assertFalse(java.util.Arrays.equals(a, Functional.dropout(ones, p, 12, 0, true).toFloatArray()), "another seed gives another mask");
+        }
+    }
+}
