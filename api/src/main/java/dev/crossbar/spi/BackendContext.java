@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the runtime hands a provider when it creates a backend: the configuration, as {@code crossbar.*} properties
- * merged from system properties, the environment and the builder (for example {@code crossbar.cpu.devices}).
+ * What the runtime hands a provider when it probes and creates a backend (the same object for both): the configuration,
+ * as {@code crossbar.*} properties merged from the builder, system properties and the environment (for example
+ * {@code crossbar.cpu.devices}, set by {@code CROSSBAR_CPU_DEVICES}).
  *
  * @param properties the configuration
  */

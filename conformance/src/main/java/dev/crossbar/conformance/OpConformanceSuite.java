@@ -87,7 +87,7 @@ public abstract class OpConformanceSuite {
     protected abstract BackendProvider provider();
 
     /**
-     * Returns the configuration the backend is created with; override to set properties such as
+     * Returns the configuration the backend is probed and created with; override to set properties such as
      * {@code crossbar.cpu.devices}.
      *
      * @return the context, empty by default

@@ -23,7 +23,6 @@ public final class CpuBackendProvider implements BackendProvider {
     /** The property giving the number of virtual devices, {@code cpu:0} to {@code cpu:N-1}. */
     public static final String DEVICES_PROPERTY = "crossbar.cpu.devices";
 
-    private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     /** Creates the provider; does no work, as {@link java.util.ServiceLoader} requires. */
     public CpuBackendProvider() {
@@ -50,8 +49,6 @@ public final class CpuBackendProvider implements BackendProvider {
         Map<String, String> versions = new TreeMap<>();
         versions.put("java.vm.version", System.getProperty("java.vm.version", "unknown"));
         versions.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        versions.put(VECTOR_MODULE, ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
-                ? "present" : "absent (add --add-modules " + VECTOR_MODULE + ")");
         try {
             return Availability.available(CpuBackend.devicesOf(deviceCount(context)), versions);
         } catch (IllegalArgumentException e) {

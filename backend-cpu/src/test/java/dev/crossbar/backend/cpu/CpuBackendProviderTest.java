@@ -44,7 +44,6 @@ class CpuBackendProviderTest {
         assertTrue(availability.available(), availability.reason());
         assertEquals(List.of(new Device("cpu", 0)), availability.devices());
         assertEquals(System.getProperty("java.vm.version"), availability.versions().get("java.vm.version"));
-        assertTrue(availability.versions().containsKey("jdk.incubator.vector"));
     }
 
     @Test
