@@ -9,6 +9,7 @@ import com.google.inject.util.Modules;
 import dev.crossbar.api.AlreadyClosedException;
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
+import dev.crossbar.api.MemoryAccounting;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendProvider;
@@ -153,6 +154,15 @@ public final class Crossbar implements AutoCloseable {
      */
     public DiscoveredBackend selected() {
         return selected;
+    }
+
+    /**
+     * Returns the memory accounting: open tensors, and the device memory they hold per device.
+     *
+     * @return the current counts
+     */
+    public MemoryAccounting.Snapshot memory() {
+        return MemoryAccounting.snapshot();
     }
 
     /** Closes the backend, releasing its devices' contexts and pools. Close every scope first. */

@@ -29,6 +29,23 @@ class CrossbarTest {
     }
 
     @Test
+    void memoryAccountingFollowsTensorsOnTheirDevice() {
+        try (Crossbar crossbar = Crossbar.builder().backend("cpu").build(); TensorScope scope = crossbar.newScope()) {
+            Device device = crossbar.defaultDevice();
+            long before = crossbar.memory().bytesByDevice().getOrDefault(device, 0L);
+            long tensorsBefore = crossbar.memory().liveTensors();
+            Tensor t = scope.zeros(dev.crossbar.api.DType.F32, 256, 4);
+            try (Tensor view = t.reshape(1024)) {
+                assertEquals(before + 4096, crossbar.memory().bytesByDevice().get(device), "a view shares its source's buffer");
+                assertEquals(tensorsBefore + 2, crossbar.memory().liveTensors());
+            }
+            t.close();
+            assertEquals(before, crossbar.memory().bytesByDevice().get(device));
+            assertEquals(tensorsBefore, crossbar.memory().liveTensors());
+        }
+    }
+
+    @Test
     void closeClosesTheBackendAndLaterScopesFail() {
         Crossbar crossbar = Crossbar.open();
         FakeBackend backend = FakeProvider.CREATED.getLast();
