@@ -454,7 +454,8 @@ public final class TensorScope implements AutoCloseable {
 
     /**
      * Moves a tensor from whichever scope owns it into this one, for state that must live as long as this scope (an
-     * optimizer's moments, a module's parameters).
+     * optimizer's moments, a module's parameters). Tensors its recorded graph keeps for backward move along with it
+     * from the scope it leaves.
      *
      * @param t the tensor
      * @return the same tensor
@@ -463,10 +464,9 @@ public final class TensorScope implements AutoCloseable {
         t.checkOpen();
         TensorScope previous = t.scope();
         if (previous != this) {
-            if (previous != null) {
-                previous.detach(t);
-            }
+            previous.detach(t);
             attach(t);
+            Autograd.moveGraph(t, previous, this);
         }
         return t;
     }

@@ -140,6 +140,64 @@ public abstract class GradientCheckSuite extends BackendFixture {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    public final void misuseGivesClearErrors() {
+        try (TensorScope scope = root().child()) {
+            Tensor x = scope.fromArray(new double[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor y = x.mul(x).sum();
+            y.backward();
+            dev.crossbar.api.CrossbarException twice = org.junit.jupiter.api.Assertions.assertThrows(dev.crossbar.api.CrossbarException.class, y::backward);
+            assertTrue(twice.getMessage().contains("already freed by an earlier backward()"), twice.getMessage());
+            dev.crossbar.api.ShapeMismatchException vector = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.crossbar.api.ShapeMismatchException.class, () -> x.mul(2.0).backward());
+            assertTrue(vector.getMessage().contains("backward(gradient)"), vector.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(dev.crossbar.api.DTypeNotAdmittedException.class,
+                    () -> scope.fromArray(new int[] {1, 2}, 2).requiresGrad(true));
+            dev.crossbar.api.CrossbarException constant = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.crossbar.api.CrossbarException.class, () -> scope.fromArray(new double[] {1}, 1).sum().backward());
+            assertTrue(constant.getMessage().contains("does not require gradients"), constant.getMessage());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    public final void gradientsAccumulateAndStopAtDetachAndNoGrad() {
+        try (TensorScope scope = root().child()) {
+            Tensor x = scope.fromArray(new double[] {1, 2}, 2).requiresGrad(true);
+            x.mul(3.0).sum().backward();
+            x.mul(x).sum().backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {3 + 2, 3 + 4}, x.grad().orElseThrow().toDoubleArray(), 0.0,
+                    "two backward passes add up");
+            x.zeroGrad();
+            x.mul(x.detach()).sum().backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, 2}, x.grad().orElseThrow().toDoubleArray(), 0.0,
+                    "the detached factor is a constant");
+            try (Grad.Scope off = Grad.noGrad()) {
+                org.junit.jupiter.api.Assertions.assertFalse(x.mul(x).requiresGrad(), "nothing is recorded under noGrad");
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    public final void keepAndAdoptMoveTheGraphWithTheResult() {
+        try (TensorScope scope = root().child()) {
+            Tensor x = scope.fromArray(new double[] {0.5, 1.5}, 2).requiresGrad(true);
+            double[] expected = {Math.exp(0.5), Math.exp(1.5)};
+            Tensor kept;
+            try (TensorScope forward = scope.child()) {
+                kept = forward.keep(x.exp().sum());
+            }
+            kept.backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, x.grad().orElseThrow().toDoubleArray(), 1e-12, "keep");
+            x.zeroGrad();
+            Tensor adopted;
+            try (TensorScope forward = scope.child()) {
+                adopted = scope.adopt(x.exp().sum());
+            }
+            adopted.backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, x.grad().orElseThrow().toDoubleArray(), 1e-12, "adopt");
+        }
+    }
+
     private void check(Case c) {
         try (TensorScope scope = root().child()) {
             SplittableRandom random = new SplittableRandom(c.name().hashCode());
