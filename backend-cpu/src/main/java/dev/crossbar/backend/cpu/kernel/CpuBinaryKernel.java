@@ -8,10 +8,13 @@ import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
 
+import dev.crossbar.api.DType;
 import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.BinaryKernel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
@@ -28,6 +31,10 @@ import java.util.Locale;
 final class CpuBinaryKernel implements BinaryKernel {
     @Override
     public void apply(Op op, TensorView out, TensorView a, TensorView b) {
+        if (out.dtype() == DType.F32 || out.dtype() == DType.F64) {
+            applyInRuns(op, out, a, b);
+            return;
+        }
         HostTensor o = HostTensor.of(out);
         HostTensor x = HostTensor.of(a);
         HostTensor y = HostTensor.of(b);
@@ -45,6 +52,45 @@ final class CpuBinaryKernel implements BinaryKernel {
             }
             o.storeLong(c.position(0), evaluate(op, u, v));
         }, out, a, b);
+    }
+
+    /**
+     * F32 and F64 one run at a time, each op in its own loop; float arithmetic rounds as the double evaluation rounded
+     * once does, because double carries more than twice float's precision.
+     */
+    private static void applyInRuns(Op op, TensorView out, TensorView a, TensorView b) {
+        MemorySegment o = HostTensor.of(out).memory();
+        MemorySegment x = HostTensor.of(a).memory();
+        MemorySegment y = HostTensor.of(b).memory();
+        InnerRuns runs = InnerRuns.of(out, a, b);
+        long so = runs.runStride(0);
+        long sa = runs.runStride(1);
+        long sb = runs.runStride(2);
+        if (out.dtype() == DType.F32) {
+            ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT_UNALIGNED;
+            runs.forEach(1, (p, n) -> {
+                switch (op) {
+                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) + y.getAtIndex(f, p[2] + i * sb)); }
+                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) - y.getAtIndex(f, p[2] + i * sb)); }
+                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) * y.getAtIndex(f, p[2] + i * sb)); }
+                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) / y.getAtIndex(f, p[2] + i * sb)); }
+                    case MAX -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, Math.max(x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
+                    case MIN -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, Math.min(x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
+                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, (float) evaluate(op, x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
+                }
+            });
+        } else {
+            ValueLayout.OfDouble d = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+            runs.forEach(1, (p, n) -> {
+                switch (op) {
+                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) + y.getAtIndex(d, p[2] + i * sb)); }
+                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) - y.getAtIndex(d, p[2] + i * sb)); }
+                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) * y.getAtIndex(d, p[2] + i * sb)); }
+                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) / y.getAtIndex(d, p[2] + i * sb)); }
+                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, evaluate(op, x.getAtIndex(d, p[1] + i * sa), y.getAtIndex(d, p[2] + i * sb))); }
+                }
+            });
+        }
     }
 
     private static double evaluate(Op op, double u, double v) {

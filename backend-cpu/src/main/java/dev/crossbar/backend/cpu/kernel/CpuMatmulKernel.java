@@ -13,13 +13,18 @@ import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.MatmulKernel;
 
 /**
- * The reference batched matrix product: each output element is one dot product in order of k, accumulated in double
- * for every float type (rounded once to the output type) and in long for integers (wrapping to the type).
+ * The batched matrix product: F32 and F64 through {@link BlockedMatmul}, accumulating in their own type; F16 and BF16
+ * as one dot product per output element in order of k accumulated in double (rounded once to the output type), and
+ * integers in long (wrapping to the type).
  */
 @Kernel(op = Op.DOT_GENERAL, dtypes = {F32, F64, F16, BF16, I32, I64})
 final class CpuMatmulKernel implements MatmulKernel {
     @Override
     public void matmul(TensorView out, TensorView a, TensorView b) {
+        if (BlockedMatmul.serves(out)) {
+            BlockedMatmul.multiply(out, a, b);
+            return;
+        }
         int rank = out.shape().rank();
         int k = a.shape().dim(rank - 1);
         long aK = a.stride(rank - 1);
