@@ -92,23 +92,13 @@ final class InnerRuns {
         return runStrides[v];
     }
 
-    /** Tells whether every view in {@code views} steps by one element along a run. */
-    boolean unitStride(int... views) {
-        for (int v : views) {
-            if (runStrides[v] != 1 && runLength > 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Runs a task over every run, in parallel chunks when the work is large; chunks may split a run. */
     void forEach(long workPerElement, RunTask task) {
         KernelPool.forEachRange(size, workPerElement, (start, end) -> walk(start, end, task));
     }
 
     /** Runs a task over the elements {@code [start, end)} in row-major order, on the calling thread. */
-    void walk(long start, long end, RunTask task) {
+    private void walk(long start, long end, RunTask task) {
         if (start >= end) {
             return;
         }
@@ -129,10 +119,5 @@ final class InnerRuns {
                 outer.advance();
             }
         }
-    }
-
-    /** Runs a task over every run in row-major order, on the calling thread. */
-    void walkAll(RunTask task) {
-        walk(0, size, task);
     }
 }
