@@ -8,6 +8,7 @@ module dev.crossbar.api {
 
     // Exports: the user API.
     exports dev.crossbar.api;
+    exports dev.crossbar.api.distributed;
     exports dev.crossbar.api.nn;
     exports dev.crossbar.api.optim;
 
