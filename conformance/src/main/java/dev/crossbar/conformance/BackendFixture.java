@@ -38,6 +38,15 @@ public abstract class BackendFixture {
     }
 
     /**
+     * Returns the backend under test.
+     *
+     * @return the backend, created for the whole suite
+     */
+    protected final Backend backend() {
+        return backend;
+    }
+
+    /**
      * Returns the root scope on the backend's first device.
      *
      * @return the scope, open for the whole suite
