@@ -174,6 +174,12 @@ public final class Crossbar implements AutoCloseable {
         }
     }
 
+    /** The created backend, for launchers in this module that hand it to API-level code such as the SPMD core. */
+    Backend backend() {
+        checkOpen();
+        return backend;
+    }
+
     @Override
     public String toString() {
         return "Crossbar[" + backend.name() + ", " + backend.devices() + "]";

@@ -5,18 +5,26 @@ import java.util.Optional;
 
 /** The backends Crossbar itself publishes: their artifacts and how each is verified without its hardware. */
 enum KnownBackend {
-    CPU("cpu", "conformance kit, every build"),
-    CUDA("cuda", "nvcc/ptxas compile for sm_90"),
-    ROCM("rocm", "hiprtc compile for gfx90a"),
-    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu"),
-    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests");
+    // Only cpu's build runs the collective conformance suite (CpuCollectiveTest, eight virtual devices).
+    CPU("cpu", "conformance kit, every build", true),
+    CUDA("cuda", "nvcc/ptxas compile for sm_90", false),
+    ROCM("rocm", "hiprtc compile for gfx90a", false),
+    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu", false),
+    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false);
 
     private final String backendName;
     private final String verification;
+    private final boolean collectivesVerified;
 
-    KnownBackend(String backendName, String verification) {
+    KnownBackend(String backendName, String verification, boolean collectivesVerified) {
         this.backendName = backendName;
         this.verification = verification;
+        this.collectivesVerified = collectivesVerified;
+    }
+
+    /** Whether this backend's build runs the collective conformance suite on the in-process communicator. */
+    boolean collectivesVerified() {
+        return collectivesVerified;
     }
 
     static Optional<KnownBackend> named(String name) {

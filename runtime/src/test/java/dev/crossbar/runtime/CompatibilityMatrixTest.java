@@ -45,10 +45,12 @@ class CompatibilityMatrixTest {
     }
 
     @Test
-    void collectivesAndShardingAreNotYetClaimed() {
+    void collectivesAreVerifiedOnCpuOnlyAndShardingIsNotYetClaimed() {
         assertTrue(markdown.contains("| feature | cpu | fake | missinglib |\n"), markdown);
-        assertTrue(markdown.contains("| allReduce | not yet | not yet | not yet |\n"), markdown);
-        assertTrue(markdown.contains("| send/recv | not yet | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| allReduce | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| send/recv | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| barrier | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| FSDP | not yet | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| mixed precision | not yet | not yet | not yet |\n"), markdown);
     }
 
