@@ -29,6 +29,10 @@ import java.util.Locale;
 @Kernel(op = Op.MAX, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.MIN, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 final class CpuBinaryKernel implements BinaryKernel {
+    // Layouts must be constants for the JIT to fold the segment accessors' layout checks out of the loops.
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
     @Override
     public void apply(Op op, TensorView out, TensorView a, TensorView b) {
         if (out.dtype() == DType.F32 || out.dtype() == DType.F64) {
@@ -67,27 +71,25 @@ final class CpuBinaryKernel implements BinaryKernel {
         long sa = runs.runStride(1);
         long sb = runs.runStride(2);
         if (out.dtype() == DType.F32) {
-            ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT_UNALIGNED;
             runs.forEach(1, (p, n) -> {
                 switch (op) {
-                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) + y.getAtIndex(f, p[2] + i * sb)); }
-                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) - y.getAtIndex(f, p[2] + i * sb)); }
-                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) * y.getAtIndex(f, p[2] + i * sb)); }
-                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, x.getAtIndex(f, p[1] + i * sa) / y.getAtIndex(f, p[2] + i * sb)); }
-                    case MAX -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, Math.max(x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
-                    case MIN -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, Math.min(x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
-                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(f, p[0] + i * so, (float) evaluate(op, x.getAtIndex(f, p[1] + i * sa), y.getAtIndex(f, p[2] + i * sb))); }
+                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) + y.getAtIndex(FLOAT, p[2] + i * sb)); }
+                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) - y.getAtIndex(FLOAT, p[2] + i * sb)); }
+                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) * y.getAtIndex(FLOAT, p[2] + i * sb)); }
+                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) / y.getAtIndex(FLOAT, p[2] + i * sb)); }
+                    case MAX -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, Math.max(x.getAtIndex(FLOAT, p[1] + i * sa), y.getAtIndex(FLOAT, p[2] + i * sb))); }
+                    case MIN -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, Math.min(x.getAtIndex(FLOAT, p[1] + i * sa), y.getAtIndex(FLOAT, p[2] + i * sb))); }
+                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, (float) evaluate(op, x.getAtIndex(FLOAT, p[1] + i * sa), y.getAtIndex(FLOAT, p[2] + i * sb))); }
                 }
             });
         } else {
-            ValueLayout.OfDouble d = ValueLayout.JAVA_DOUBLE_UNALIGNED;
             runs.forEach(1, (p, n) -> {
                 switch (op) {
-                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) + y.getAtIndex(d, p[2] + i * sb)); }
-                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) - y.getAtIndex(d, p[2] + i * sb)); }
-                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) * y.getAtIndex(d, p[2] + i * sb)); }
-                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, x.getAtIndex(d, p[1] + i * sa) / y.getAtIndex(d, p[2] + i * sb)); }
-                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(d, p[0] + i * so, evaluate(op, x.getAtIndex(d, p[1] + i * sa), y.getAtIndex(d, p[2] + i * sb))); }
+                    case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(DOUBLE, p[0] + i * so, x.getAtIndex(DOUBLE, p[1] + i * sa) + y.getAtIndex(DOUBLE, p[2] + i * sb)); }
+                    case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(DOUBLE, p[0] + i * so, x.getAtIndex(DOUBLE, p[1] + i * sa) - y.getAtIndex(DOUBLE, p[2] + i * sb)); }
+                    case MUL -> { for (int i = 0; i < n; i++) o.setAtIndex(DOUBLE, p[0] + i * so, x.getAtIndex(DOUBLE, p[1] + i * sa) * y.getAtIndex(DOUBLE, p[2] + i * sb)); }
+                    case DIV -> { for (int i = 0; i < n; i++) o.setAtIndex(DOUBLE, p[0] + i * so, x.getAtIndex(DOUBLE, p[1] + i * sa) / y.getAtIndex(DOUBLE, p[2] + i * sb)); }
+                    default -> { for (int i = 0; i < n; i++) o.setAtIndex(DOUBLE, p[0] + i * so, evaluate(op, x.getAtIndex(DOUBLE, p[1] + i * sa), y.getAtIndex(DOUBLE, p[2] + i * sb))); }
                 }
             });
         }

@@ -8,10 +8,13 @@ import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
 
+import dev.crossbar.api.DType;
 import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.ReduceKernel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Sum, maximum and minimum over axes. Each output element is reduced by one thread in row-major order of the reduced
@@ -22,10 +25,16 @@ import dev.crossbar.spi.kernel.ReduceKernel;
 @Kernel(op = Op.REDUCE_MAX, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.REDUCE_MIN, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 final class CpuReduceKernel implements ReduceKernel {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
     @Override
     public void reduce(Op op, TensorView out, TensorView in, int[] axes) {
         if (op != Op.REDUCE_SUM && op != Op.REDUCE_MAX && op != Op.REDUCE_MIN) {
             throw KernelArguments.notServed(op, "reduce");
+        }
+        if (reduceContiguousBlock(op, out, in, axes)) {
+            return;
         }
         int[] reducedDims = new int[axes.length];
         long[] reducedStrides = new long[axes.length];
@@ -52,15 +61,83 @@ final class CpuReduceKernel implements ReduceKernel {
         }, out, first);
     }
 
+    /**
+     * F32 and F64 contiguous input reduced over consecutive axes, seen as {@code [outer, reduced, inner]}: rows are
+     * combined into per-column double accumulators in the generic path's order, so results are identical to it.
+     */
+    private static boolean reduceContiguousBlock(Op op, TensorView out, TensorView in, int[] axes) {
+        DType type = in.dtype();
+        if ((type != DType.F32 && type != DType.F64) || axes.length == 0 || !in.isContiguous() || in.size() == 0) {
+            return false;
+        }
+        for (int i = 1; i < axes.length; i++) {
+            if (axes[i] != axes[i - 1] + 1) {
+                return false;
+            }
+        }
+        long outer = 1;
+        long reduced = 1;
+        long inner = 1;
+        for (int d = 0; d < in.shape().rank(); d++) {
+            long size = in.shape().dim(d);
+            if (d < axes[0]) {
+                outer *= size;
+            } else if (d <= axes[axes.length - 1]) {
+                reduced *= size;
+            } else {
+                inner *= size;
+            }
+        }
+        MemorySegment x = HostTensor.of(in).memory();
+        MemorySegment o = HostTensor.of(out).memory();
+        long base = in.offset();
+        long rows = reduced;
+        int columns = Math.toIntExact(inner);
+        boolean single = type == DType.F32;
+        KernelPool.forEachRange(outer, rows * columns, (start, end) -> {
+            double[] acc = new double[columns];
+            for (long a = start; a < end; a++) {
+                long first = base + a * rows * columns;
+                for (int c = 0; c < columns; c++) {
+                    acc[c] = op == Op.REDUCE_SUM ? 0 : (single ? x.getAtIndex(FLOAT, first + c) : x.getAtIndex(DOUBLE, first + c));
+                }
+                for (long r = 0; r < rows; r++) {
+                    long row = first + r * columns;
+                    if (single) {
+                        for (int c = 0; c < columns; c++) {
+                            acc[c] = combine(op, acc[c], x.getAtIndex(FLOAT, row + c));
+                        }
+                    } else {
+                        for (int c = 0; c < columns; c++) {
+                            acc[c] = combine(op, acc[c], x.getAtIndex(DOUBLE, row + c));
+                        }
+                    }
+                }
+                long target = out.offset() + a * columns;
+                for (int c = 0; c < columns; c++) {
+                    if (single) {
+                        o.setAtIndex(FLOAT, target + c, (float) acc[c]);
+                    } else {
+                        o.setAtIndex(DOUBLE, target + c, acc[c]);
+                    }
+                }
+            }
+        });
+        return true;
+    }
+
+    private static double combine(Op op, double acc, double v) {
+        return switch (op) {
+            case REDUCE_SUM -> acc + v;
+            case REDUCE_MAX -> Math.max(acc, v);
+            default -> Math.min(acc, v);
+        };
+    }
+
     private static double reduceFloating(Op op, HostTensor x, StridedCursor inner, long count) {
         double acc = op == Op.REDUCE_SUM ? 0 : x.load(inner.position(0));
         for (long i = 0; i < count; i++) {
-            double v = x.load(inner.position(0));
-            acc = switch (op) {
-                case REDUCE_SUM -> acc + v;
-                case REDUCE_MAX -> Math.max(acc, v);
-                default -> Math.min(acc, v);
-            };
+            acc = combine(op, acc, x.load(inner.position(0)));
             inner.advance();
         }
         return acc;

@@ -8,10 +8,13 @@ import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
 
+import dev.crossbar.api.DType;
 import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.UnaryKernel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** The unary element-wise ops: floats computed in double and rounded once to the type, integers in long. */
 @Kernel(op = Op.NEG, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
@@ -26,10 +29,24 @@ import dev.crossbar.spi.kernel.UnaryKernel;
 @Kernel(op = Op.COS, dtypes = {F32, F64, F16, BF16})
 @Kernel(op = Op.ERF, dtypes = {F32, F64, F16, BF16})
 final class CpuUnaryKernel implements UnaryKernel {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
     @Override
     public void apply(Op op, TensorView out, TensorView in) {
         HostTensor o = HostTensor.of(out);
         HostTensor x = HostTensor.of(in);
+        if (in.dtype() == DType.F32 && in.isContiguous()) {
+            MemorySegment source = x.memory();
+            MemorySegment target = o.memory();
+            long from = in.offset();
+            long to = out.offset();
+            KernelPool.forEachRange(in.size(), 8, (start, end) -> {
+                for (long i = start; i < end; i++) {
+                    target.setAtIndex(FLOAT, to + i, (float) evaluate(op, source.getAtIndex(FLOAT, from + i)));
+                }
+            });
+            return;
+        }
         if (in.dtype().isFloating()) {
             StridedCursor.forEach(1, c -> o.store(c.position(0), evaluate(op, x.load(c.position(1)))), out, in);
         } else {
