@@ -297,6 +297,27 @@ final class Autograd {
         });
     }
 
+    static void custom(String name, Tensor[] inputs, Tensor y, java.util.function.Function<Tensor, List<Tensor>> backward) {
+        if (!recording(inputs)) {
+            return;
+        }
+        record(y, name, inputs.clone(), new ArrayList<>(), g -> {
+            List<Tensor> grads = backward.apply(g);
+            if (grads.size() != inputs.length) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "%s: backward returned %d gradients for %d inputs", name, grads.size(), inputs.length));
+            }
+            Tensor[] out = new Tensor[inputs.length];
+            for (int i = 0; i < out.length; i++) {
+                Tensor d = grads.get(i);
+                if (d != null && !d.shape().equals(inputs[i].shape())) {
+                    throw new ShapeMismatchException(name + " backward", inputs[i].shape(), d.shape(), "a gradient must have its input's shape");
+                }
+                out[i] = d == null ? null : toInput(d, inputs[i]);
+            }
+            return out;
+        });
+    }
+
     static void transfer(Tensor x, Tensor y) {
         if (recording(x)) {
             record(y, "to", new Tensor[] {x}, new ArrayList<>(), g -> new Tensor[] {g.to(x.device())});

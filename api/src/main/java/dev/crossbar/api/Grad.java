@@ -48,6 +48,39 @@ public final class Grad {
     }
 
     /**
+     * Turns recording back on for the current thread until the returned scope closes, as PyTorch's
+     * {@code torch.enable_grad()}; a custom function's backward uses it to recompute a forward pass with gradients.
+     *
+     * @return the scope to close
+     */
+    public static Scope enableGrad() {
+        boolean previous = ENABLED.get();
+        ENABLED.set(Boolean.TRUE);
+        return new Scope(previous);
+    }
+
+    /**
+     * Runs a function with a hand-written backward, as PyTorch's {@code autograd.Function}: {@code forward} runs with
+     * recording off, and when any input requires gradients the result records {@code backward}, which maps the
+     * result's gradient to one gradient per input (null for an input that gets none), shaped and typed like it.
+     *
+     * @param name the op's name, used in errors
+     * @param inputs the tensors the result depends on
+     * @param forward computes the result from the inputs
+     * @param backward the vector-Jacobian product
+     * @return the result
+     */
+    public static Tensor function(String name, java.util.List<Tensor> inputs, java.util.function.Supplier<Tensor> forward,
+            java.util.function.Function<Tensor, java.util.List<Tensor>> backward) {
+        Tensor result;
+        try (Scope off = noGrad()) {
+            result = forward.get();
+        }
+        Autograd.custom(name, inputs.toArray(Tensor[]::new), result, backward);
+        return result;
+    }
+
+    /**
      * Tells whether ops on the current thread record gradients.
      *
      * @return true unless inside {@link #noGrad()}

@@ -198,6 +198,20 @@ public abstract class GradientCheckSuite extends BackendFixture {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    public final void customFunctionsUseTheirOwnBackward() {
+        try (TensorScope scope = root().child()) {
+            Tensor x = scope.fromArray(new double[] {1.5, -2.0}, 2).requiresGrad(true);
+            Tensor cube = Grad.function("cube", List.of(x), () -> x.mul(x).mul(x), g -> List.of(g.mul(x).mul(x).mul(3.0)));
+            org.junit.jupiter.api.Assertions.assertTrue(cube.requiresGrad());
+            cube.sum().backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {3 * 2.25, 3 * 4.0}, x.grad().orElseThrow().toDoubleArray(), 1e-12);
+            Tensor y = scope.fromArray(new double[] {1.0}, 1).requiresGrad(true);
+            Tensor wrong = Grad.function("wrong", List.of(y), () -> y.mul(2.0), g -> List.of(g.reshape(1, 1)));
+            org.junit.jupiter.api.Assertions.assertThrows(dev.crossbar.api.ShapeMismatchException.class, () -> wrong.sum().backward());
+        }
+    }
+
     private void check(Case c) {
         try (TensorScope scope = root().child()) {
             SplittableRandom random = new SplittableRandom(c.name().hashCode());

@@ -49,7 +49,7 @@ public final class Activation extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return function.apply(input);
     }
 }

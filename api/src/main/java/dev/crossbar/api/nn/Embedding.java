@@ -32,7 +32,7 @@ public final class Embedding extends Module {
      * @return vectors shaped {@code ids.shape + [dim]}
      */
     @Override
-    public Tensor forward(Tensor ids) {
+    protected Tensor compute(Tensor ids) {
         int n = (int) ids.size();
         int[] outDims = Arrays.copyOf(ids.shape().dims(), ids.rank() + 1);
         outDims[ids.rank()] = dim;

@@ -58,7 +58,7 @@ public final class Gpt extends Module {
      * @return logits {@code [batch, time, vocabulary]}
      */
     @Override
-    public Tensor forward(Tensor ids) {
+    protected Tensor compute(Tensor ids) {
         if (ids.rank() != 2 || ids.shape().dim(1) > context) {
             throw new ShapeMismatchException("gpt", ids.shape(), String.format(Locale.ROOT, "expected [batch, time] ids with time <= %d", context));
         }

@@ -25,7 +25,7 @@ public final class LayerNorm extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return Functional.layerNorm(input, weight.value(), bias.value(), eps);
     }
 }

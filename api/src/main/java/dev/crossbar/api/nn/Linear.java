@@ -39,7 +39,7 @@ public final class Linear extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         try (Tensor transposed = weight.value().transpose(0, 1)) {
             if (bias == null) {
                 return input.matmul(transposed);

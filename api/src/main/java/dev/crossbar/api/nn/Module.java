@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * A building block of a model with named parameters, buffers and child modules, as PyTorch's {@code nn.Module}.
@@ -21,15 +22,56 @@ public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<ForwardWrapper> wrappers = new ArrayList<>();
     private boolean training = true;
 
     /**
-     * Computes the module's output.
+     * Wraps a module's computation, as sharding does to gather parameters around it (PyTorch's forward hooks).
+     */
+    @FunctionalInterface
+    public interface ForwardWrapper {
+        /**
+         * Runs the wrapped computation.
+         *
+         * @param input the module's input
+         * @param compute the computation inside this wrapper
+         * @return the output
+         */
+        Tensor apply(Tensor input, UnaryOperator<Tensor> compute);
+    }
+
+    /**
+     * Computes the module's output: {@link #compute} inside the wrappers added with {@link #wrapForward}, the last added
+     * outermost.
      *
      * @param input the input
      * @return the output
      */
-    public abstract Tensor forward(Tensor input);
+    public final Tensor forward(Tensor input) {
+        UnaryOperator<Tensor> call = this::compute;
+        for (ForwardWrapper wrapper : wrappers) {
+            UnaryOperator<Tensor> inner = call;
+            call = x -> wrapper.apply(x, inner);
+        }
+        return call.apply(input);
+    }
+
+    /**
+     * Computes the module's output from its parameters' current values.
+     *
+     * @param input the input
+     * @return the output
+     */
+    protected abstract Tensor compute(Tensor input);
+
+    /**
+     * Adds a wrapper around this module's computation.
+     *
+     * @param wrapper the wrapper, outermost of those added so far
+     */
+    public final void wrapForward(ForwardWrapper wrapper) {
+        wrappers.add(java.util.Objects.requireNonNull(wrapper, "wrapper is null"));
+    }
 
     /**
      * Registers a trainable tensor under a name.

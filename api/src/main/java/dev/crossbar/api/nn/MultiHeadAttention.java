@@ -36,7 +36,7 @@ public final class MultiHeadAttention extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         if (input.rank() != 3 || input.shape().dim(2) != width) {
             throw new ShapeMismatchException("attention", input.shape(), "expected [batch, time, " + width + "]");
         }

@@ -30,12 +30,14 @@ public final class Parameter {
     }
 
     /**
-     * Replaces the tensor; the caller closes the old one if it is no longer needed.
+     * Replaces the tensor; the caller closes the old one if it is no longer needed. Sharding uses this to swap a
+     * parameter's shard for the gathered full tensor around a forward pass, and back.
      *
-     * @param replacement the new tensor, marked as requiring gradients
+     * @param replacement the new tensor; a leaf is marked as requiring gradients, a computed tensor keeps its graph
      */
     public void replace(Tensor replacement) {
-        this.value = Objects.requireNonNull(replacement, "replacement is null").requiresGrad(true);
+        Objects.requireNonNull(replacement, "replacement is null");
+        this.value = replacement.requiresGrad() ? replacement : replacement.requiresGrad(true);
     }
 
     /**

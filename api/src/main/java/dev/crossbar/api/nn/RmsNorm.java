@@ -23,7 +23,7 @@ public final class RmsNorm extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         return Functional.rmsNorm(input, weight.value(), eps);
     }
 }

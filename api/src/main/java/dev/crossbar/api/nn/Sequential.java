@@ -24,7 +24,7 @@ public final class Sequential extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         try (TensorScope local = TensorScope.localFor(input)) {
             Tensor x = input;
             for (Module layer : layers) {

@@ -29,7 +29,7 @@ public final class TransformerBlock extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) {
+    protected Tensor compute(Tensor input) {
         try (TensorScope local = TensorScope.localFor(input)) {
             Tensor x = input.add(attention.forward(norm1.forward(input)));
             return local.keep(x.add(mlp.forward(norm2.forward(x))));
