@@ -5,12 +5,15 @@
 module dev.crossbar.api {
     // Dependencies: logging facade only; implementations are chosen by the application.
     requires org.slf4j;
+    // Dependencies: JSON for checkpoint headers and indexes, through the streaming API only.
+    requires com.fasterxml.jackson.core;
 
     // Exports: the user API.
     exports dev.crossbar.api;
     exports dev.crossbar.api.distributed;
     exports dev.crossbar.api.nn;
     exports dev.crossbar.api.optim;
+    exports dev.crossbar.api.checkpoint;
 
     // Exports: the SPI for backend plugins, kept in its own packages.
     exports dev.crossbar.spi;
