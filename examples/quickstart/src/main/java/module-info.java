@@ -1,8 +1,13 @@
-/** The quickstart example: opens Crossbar on whichever backend is on the module path and runs a few ops. */
+/** The quickstart example: trains a small MLP on whichever backend is on the module path. */
 module dev.crossbar.examples.quickstart {
-    // Dependencies: the runtime (which brings the API); backends are found at run time, never named here.
+    // Dependencies: the runtime and API; backends are found at run time, never named here.
     requires dev.crossbar.runtime;
+    requires dev.crossbar.api;
+    requires info.picocli;
 
     // Exports: the main class.
     exports dev.crossbar.examples.quickstart;
+
+    // Opens: picocli reads the command's annotations and sets its option fields.
+    opens dev.crossbar.examples.quickstart to info.picocli;
 }
