@@ -14,6 +14,7 @@ module dev.crossbar.api {
     exports dev.crossbar.api.nn;
     exports dev.crossbar.api.optim;
     exports dev.crossbar.api.checkpoint;
+    exports dev.crossbar.api.sharding;
 
     // Exports: the SPI for backend plugins, kept in its own packages.
     exports dev.crossbar.spi;

@@ -297,12 +297,20 @@ final class Autograd {
         });
     }
 
-    static void custom(String name, Tensor[] inputs, Tensor y, java.util.function.Function<Tensor, List<Tensor>> backward) {
+    static void custom(String name, Tensor[] inputs, Tensor y, boolean saveInputs,
+            java.util.function.BiFunction<Tensor, List<Tensor>, List<Tensor>> backward) {
         if (!recording(inputs)) {
             return;
         }
-        record(y, name, inputs.clone(), new ArrayList<>(), g -> {
-            List<Tensor> grads = backward.apply(g);
+        List<Tensor> saved = new ArrayList<>();
+        if (saveInputs) {
+            for (Tensor t : inputs) {
+                saved.add(t.savedFor(y));
+            }
+        }
+        List<Tensor> savedView = java.util.Collections.unmodifiableList(new ArrayList<>(saved));
+        record(y, name, inputs.clone(), saved, g -> {
+            List<Tensor> grads = backward.apply(g, savedView);
             if (grads.size() != inputs.length) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%s: backward returned %d gradients for %d inputs", name, grads.size(), inputs.length));
             }

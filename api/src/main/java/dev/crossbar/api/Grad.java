@@ -76,7 +76,31 @@ public final class Grad {
         try (Scope off = noGrad()) {
             result = forward.get();
         }
-        Autograd.custom(name, inputs.toArray(Tensor[]::new), result, backward);
+        Autograd.custom(name, inputs.toArray(Tensor[]::new), result, false, (g, saved) -> backward.apply(g));
+        return result;
+    }
+
+    /**
+     * Runs a function with a hand-written backward that reads its inputs, as PyTorch's {@code autograd.Function} with
+     * {@code ctx.save_for_backward(*inputs)}: like {@link #function(String, java.util.List, java.util.function.Supplier,
+     * java.util.function.Function)}, but {@code backward} also receives the inputs as saved for backward, aliases of
+     * their memory that stay valid after the caller closes the inputs (a module's activation closed with its local
+     * scope) and are freed with the graph. The aliases do not require gradients; {@link Tensor#detach()} one before
+     * differentiating through it again.
+     *
+     * @param name the op's name, used in errors
+     * @param inputs the tensors the result depends on
+     * @param forward computes the result from the inputs
+     * @param backward the vector-Jacobian product, given the result's gradient and the saved inputs in order
+     * @return the result
+     */
+    public static Tensor function(String name, java.util.List<Tensor> inputs, java.util.function.Supplier<Tensor> forward,
+            java.util.function.BiFunction<Tensor, java.util.List<Tensor>, java.util.List<Tensor>> backward) {
+        Tensor result;
+        try (Scope off = noGrad()) {
+            result = forward.get();
+        }
+        Autograd.custom(name, inputs.toArray(Tensor[]::new), result, true, backward);
         return result;
     }
 
