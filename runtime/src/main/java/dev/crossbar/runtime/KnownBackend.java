@@ -5,21 +5,29 @@ import java.util.Optional;
 
 /** The backends Crossbar itself publishes: their artifacts and how each is verified without its hardware. */
 enum KnownBackend {
-    // Only cpu's build runs the collective conformance suite (CpuCollectiveTest, eight virtual devices).
-    CPU("cpu", "conformance kit, every build", true),
-    CUDA("cuda", "nvcc/ptxas compile for sm_90", false),
-    ROCM("rocm", "hiprtc compile for gfx90a", false),
-    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu", false),
-    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false);
+    // Only cpu's build runs the collective conformance suite (CpuCollectiveTest, eight virtual devices) and the FSDP
+    // suite (CpuFsdpTest, four virtual devices: FSDP, HSDP 2x2 and BF16 mixed precision against single-device training).
+    CPU("cpu", "conformance kit, every build", true, true),
+    CUDA("cuda", "nvcc/ptxas compile for sm_90", false, false),
+    ROCM("rocm", "hiprtc compile for gfx90a", false, false),
+    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu", false, false),
+    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false, false);
 
     private final String backendName;
     private final String verification;
     private final boolean collectivesVerified;
+    private final boolean shardingVerified;
 
-    KnownBackend(String backendName, String verification, boolean collectivesVerified) {
+    KnownBackend(String backendName, String verification, boolean collectivesVerified, boolean shardingVerified) {
         this.backendName = backendName;
         this.verification = verification;
         this.collectivesVerified = collectivesVerified;
+        this.shardingVerified = shardingVerified;
+    }
+
+    /** Whether this backend's build runs the FSDP conformance suite (FSDP, HSDP, mixed precision). */
+    boolean shardingVerified() {
+        return shardingVerified;
     }
 
     /** Whether this backend's build runs the collective conformance suite on the in-process communicator. */

@@ -45,13 +45,14 @@ class CompatibilityMatrixTest {
     }
 
     @Test
-    void collectivesAreVerifiedOnCpuOnlyAndShardingIsNotYetClaimed() {
+    void collectivesAndShardingAreVerifiedOnCpuOnly() {
         assertTrue(markdown.contains("| feature | cpu | fake | missinglib |\n"), markdown);
         assertTrue(markdown.contains("| allReduce | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| send/recv | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| barrier | ✓ | not yet | not yet |\n"), markdown);
-        assertTrue(markdown.contains("| FSDP | not yet | not yet | not yet |\n"), markdown);
-        assertTrue(markdown.contains("| mixed precision | not yet | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| FSDP | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| HSDP | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| mixed precision | ✓ | not yet | not yet |\n"), markdown);
     }
 
     @Test
