@@ -168,22 +168,14 @@ public final class Safetensors {
      */
     public static Map<String, Tensor> read(Path file, TensorScope scope) {
         Objects.requireNonNull(scope, "scope is null");
-        requireLittleEndianHost(file);
         Map<String, Tensor> out = new LinkedHashMap<>();
         boolean complete = false;
-        try (FileChannel channel = openForReading(file); Arena arena = Arena.ofConfined()) {
-            Header header = readHeader(file, channel, DEFAULT_MAX_HEADER_BYTES);
-            MemorySegment data = header.dataLength() == 0
-                    ? MemorySegment.NULL
-                    : channel.map(FileChannel.MapMode.READ_ONLY, header.dataOffset(), header.dataLength(), arena);
-            for (Entry e : header.tensors()) {
-                MemorySegment bytes = e.end() == e.begin() ? MemorySegment.ofArray(new byte[0]) : data.asSlice(e.begin(), e.end() - e.begin());
-                out.put(e.name(), ownedCopy(scope, bytes, e));
+        try (MappedFile mapped = map(file)) {
+            for (Entry e : mapped.header().tensors()) {
+                out.put(e.name(), ownedCopy(scope, mapped.rows(e.name(), 0, rows(e.shape())), e.dtype(), e.shape()));
             }
             complete = true;
             return out;
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read safetensors file: " + e, e);
         } finally {
             if (!complete) {
                 out.values().forEach(Tensor::close);
@@ -191,14 +183,149 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Maps a file read-only and validates its header, for reading parts of tensors: a sharded checkpoint's loader
+     * copies only the rows of dim 0 each rank needs, and the pages it does not touch are never read.
+     *
+     * @param file the file
+     * @return the mapped file; close it to unmap
+     * @throws CheckpointFormatException if the file is malformed
+     * @throws CheckpointException if the file cannot be read
+     */
+    public static MappedFile map(Path file) {
+        requireLittleEndianHost(file);
+        Arena arena = Arena.ofConfined();
+        try (FileChannel channel = openForReading(file)) {
+            Header header = readHeader(file, channel, DEFAULT_MAX_HEADER_BYTES);
+            MemorySegment data = header.dataLength() == 0
+                    ? MemorySegment.ofArray(new byte[0])
+                    : channel.map(FileChannel.MapMode.READ_ONLY, header.dataOffset(), header.dataLength(), arena);
+            return new MappedFile(file, header, data, arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            if (e instanceof IOException io) {
+                throw new CheckpointException(file, "cannot read safetensors file: " + io, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * A safetensors file mapped read-only, with its validated header. The segments {@link #rows} returns are views of
+     * the mapping, valid until {@link #close()} unmaps it; copy what must outlive it. Closing twice is allowed; any
+     * other use after close throws {@link IllegalStateException}.
+     */
+    public static final class MappedFile implements AutoCloseable {
+        private final Path file;
+        private final Header header;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final MemorySegment data;
+        private final Arena arena;
+        private boolean closed;
+
+        private MappedFile(Path file, Header header, MemorySegment data, Arena arena) {
+            this.file = file;
+            this.header = header;
+            this.data = data;
+            this.arena = arena;
+            header.tensors().forEach(e -> entries.put(e.name(), e));
+        }
+
+        /**
+         * Returns the file.
+         *
+         * @return the path it was mapped from
+         */
+        public Path file() {
+            return file;
+        }
+
+        /**
+         * Returns the validated header.
+         *
+         * @return the header
+         */
+        public Header header() {
+            return header;
+        }
+
+        /**
+         * Returns the header entry of a tensor.
+         *
+         * @param name the tensor's name
+         * @return the entry, or empty when the file does not hold the tensor
+         */
+        public java.util.Optional<Entry> entry(String name) {
+            return java.util.Optional.ofNullable(entries.get(name));
+        }
+
+        /**
+         * Returns the bytes of rows {@code [from, to)} of a tensor's dim 0 (a scalar has one row), row-major and
+         * little-endian, as a read-only view of the mapping.
+         *
+         * @param name the tensor's name
+         * @param from the first row
+         * @param to one past the last row
+         * @return {@code (to - from) * rowBytes} bytes
+         * @throws IllegalArgumentException if the file has no such tensor or the rows are out of range
+         * @throws IllegalStateException if the file was closed
+         */
+        public MemorySegment rows(String name, long from, long to) {
+            if (closed) {
+                throw new IllegalStateException("Already closed: " + this);
+            }
+            Entry e = entries.get(name);
+            if (e == null) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s holds no tensor '%s'; it holds %s", file, name, entries.keySet()));
+            }
+            int rows = Safetensors.rows(e.shape());
+            if (from < 0 || to < from || to > rows) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "rows [%d, %d) of tensor '%s' %s in %s, which has %d rows", from, to, name, e.shape(), file, rows));
+            }
+            long rowBytes = rowBytes(e.dtype(), e.shape());
+            if (to == from || rowBytes == 0) {
+                return MemorySegment.ofArray(new byte[0]);
+            }
+            return data.asSlice(e.begin() + from * rowBytes, (to - from) * rowBytes).asReadOnly();
+        }
+
+        /** Unmaps the file. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                arena.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Safetensors.MappedFile[" + file + "]";
+        }
+    }
+
+    /** The rows of dim 0 of a shape: its first dimension, or 1 for a scalar. */
+    static int rows(Shape shape) {
+        return shape.rank() == 0 ? 1 : shape.dim(0);
+    }
+
+    /** The bytes of one row of dim 0: the product of the other dimensions times the element size. */
+    static long rowBytes(DType dtype, Shape shape) {
+        long elements = 1;
+        for (int d = 1; d < shape.rank(); d++) {
+            elements = Math.multiplyExact(elements, shape.dim(d));
+        }
+        return Math.multiplyExact(elements, dtype.byteSize());
+    }
+
     /** A tensor of {@code bytes} that owns its memory, never an alias of the mapping that is about to be unmapped. */
-    private static Tensor ownedCopy(TensorScope scope, MemorySegment bytes, Entry e) {
+    static Tensor ownedCopy(TensorScope scope, MemorySegment bytes, DType dtype, Shape shape) {
         // The mapping is read-only, and backends do not wrap read-only memory (the cpu backend declines it), so this
         // copies. A backend that wrapped it anyway would leave the tensor pointing at unmapped memory: copy once more.
-        Tensor t = scope.fromSegment(bytes, e.dtype(), e.shape());
-        if (e.end() > e.begin() && aliases(t, bytes)) {
+        Tensor t = scope.fromSegment(bytes, dtype, shape);
+        if (bytes.byteSize() > 0 && aliases(t, bytes)) {
             try (Grad.Scope off = Grad.noGrad()) {
-                Tensor copy = scope.full(e.shape(), 0, e.dtype());
+                Tensor copy = scope.full(shape, 0, dtype);
                 copy.assign(t);
                 t.close();
                 return copy;

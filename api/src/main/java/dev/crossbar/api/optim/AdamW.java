@@ -39,6 +39,11 @@ public final class AdamW extends Optimizer {
     }
 
     @Override
+    protected String stateName(int slot) {
+        return slot == 0 ? "exp_avg" : "exp_avg_sq";
+    }
+
+    @Override
     protected void update(Tensor value, Tensor grad, Tensor[] slots, long step) {
         double lr = learningRate();
         Tensor m = slots[0];

@@ -35,6 +35,11 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    protected String stateName(int slot) {
+        return "momentum_buffer";
+    }
+
+    @Override
     protected void update(Tensor value, Tensor grad, Tensor[] slots, long step) {
         Tensor g = weightDecay == 0 ? grad : grad.add(value.mul(weightDecay));
         Tensor direction = g;

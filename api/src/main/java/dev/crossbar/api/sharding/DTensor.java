@@ -92,6 +92,18 @@ public final class DTensor implements AutoCloseable {
     }
 
     /**
+     * Wraps another local tensor in this one's layout: same mesh, placements, global shape and rank, for state that is
+     * laid out like a parameter (an optimizer's moments).
+     *
+     * @param other a tensor of this one's local shape
+     * @return the distributed tensor, owning nothing new ({@link #close()} closes {@code other})
+     * @throws ShapeMismatchException if {@code other} has another shape
+     */
+    public DTensor withLocal(Tensor other) {
+        return fromLocal(other, mesh, placements, globalShape, rank);
+    }
+
+    /**
      * Returns the shape of every rank's local tensor for a global shape and placements.
      *
      * @param globalShape the unpadded shape
@@ -134,6 +146,16 @@ public final class DTensor implements AutoCloseable {
      */
     public List<Placement> placements() {
         return placements;
+    }
+
+    /**
+     * Returns this rank's coordinate in the mesh, which with the placements determines which part of the global tensor
+     * {@link #local()} holds.
+     *
+     * @return one index per mesh axis
+     */
+    public int[] coordinate() {
+        return mesh.coordinate(rank.rank());
     }
 
     /**

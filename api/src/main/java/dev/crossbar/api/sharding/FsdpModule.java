@@ -142,6 +142,36 @@ public final class FsdpModule {
     }
 
     /**
+     * Returns every parameter of this unit and of the sharded units inside it as distributed tensors over the live
+     * shards, by path relative to this unit's module, in the module's registration order: the sharded state dict that
+     * {@link dev.crossbar.api.checkpoint.Checkpoint#save(java.nio.file.Path, FsdpModule, ProcessGroup, Map)} writes.
+     * No collective runs. A scalar parameter appears with global shape {@code [1]}.
+     *
+     * @return the sharded parameters
+     */
+    public Map<String, DTensor> shardedStateDict() {
+        Map<Parameter, DTensor> byParameter = new IdentityHashMap<>();
+        collectSharded(byParameter);
+        Map<String, DTensor> out = new LinkedHashMap<>();
+        module.namedParameters().forEach((name, p) -> {
+            DTensor t = byParameter.remove(p);
+            if (t != null) {
+                out.put(name, t);
+            }
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collectSharded(Map<Parameter, DTensor> into) {
+        for (FsdpModule child : children) {
+            child.collectSharded(into);
+        }
+        for (ShardedParameter p : params) {
+            into.put(p.parameter, DTensor.fromLocal(p.shard, mesh, shardedParameterPlacements(), p.shardedShape, rank));
+        }
+    }
+
+    /**
      * All-gathers every parameter of this unit and of the sharded units inside it into whole tensors, as FSDP2's full
      * state dict; every rank of the mesh must call it.
      *
