@@ -44,8 +44,11 @@ import java.util.Objects;
  * <p>{@code "shape"} of a tensor is its global shape; each shard names the file (written by {@code rank}) that stores
  * it under the tensor's own name, its position in the global tensor ({@code "offsets"}, one per dimension) and its
  * local shape. A tensor stored whole has one shard at offset zero. A sharded save (one file per rank, FSDP's dim-0
- * shards) lists one shard per rank, which is all a loader needs to reassemble or re-split the tensor for another world
- * size.
+ * shards; see {@link Checkpoint#saveSharded}) lists one shard per rank that holds real rows: the padding of FSDP's
+ * equal chunks is not stored, so the last ranks' shards are shorter (or absent), and a replicated tensor has a single
+ * shard written by rank 0. The shards of a tensor tile dimension 0 exactly, which is all a loader needs to reassemble
+ * the tensor or re-split it for another world size. {@code "files"} lists one file per rank of the saving group, even
+ * a rank that stored no rows, so a missing file is always detected.
  *
  * @param formatVersion the layout version of the index; this reader knows {@value #FORMAT_VERSION}
  * @param generation the save's sequence number in its directory, part of every data file's name
