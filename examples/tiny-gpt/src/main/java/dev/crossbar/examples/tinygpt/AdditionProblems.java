@@ -1,5 +1,6 @@
 package dev.crossbar.examples.tinygpt;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -10,26 +11,29 @@ import java.util.SplittableRandom;
  * produces each digit after the digits whose carry it needs: {@code 317+45=362} is the text {@code 317+045=2630.}.
  * A fixed set of held-out problems is drawn first; training problems are drawn from the rest, so the two never meet.
  */
-final class AdditionProblems {
-    static final int OPERAND_LIMIT = 1000;
+public final class AdditionProblems {
+    /** Operands are below this. */
+    public static final int OPERAND_LIMIT = 1000;
     static final int OPERAND_DIGITS = 3;
     static final int SUM_DIGITS = 4;
 
     static final int PLUS = 10;
     static final int EQUALS = 11;
     static final int END = 12;
-    static final int VOCABULARY = 13;
+    /** Character ids: the ten digits, {@code +}, {@code =} and the end mark {@code .}. */
+    public static final int VOCABULARY = 13;
     private static final String CHARACTERS = "0123456789+=.";
 
     /** {@code ddd+ddd=}: what the model is given. */
-    static final int PROMPT_LENGTH = 2 * OPERAND_DIGITS + 2;
+    public static final int PROMPT_LENGTH = 2 * OPERAND_DIGITS + 2;
     /** The reversed sum's digits and the end mark: what the model must write. */
-    static final int ANSWER_LENGTH = SUM_DIGITS + 1;
-    static final int TEXT_LENGTH = PROMPT_LENGTH + ANSWER_LENGTH;
+    public static final int ANSWER_LENGTH = SUM_DIGITS + 1;
+    /** The whole text, prompt and answer. */
+    public static final int TEXT_LENGTH = PROMPT_LENGTH + ANSWER_LENGTH;
     /** The model reads every character but the last and predicts the next one at each position. */
-    static final int CONTEXT = TEXT_LENGTH - 1;
+    public static final int CONTEXT = TEXT_LENGTH - 1;
     /** Cross-entropy skips positions whose target is this (PyTorch's default ignore index). */
-    static final int IGNORED = -100;
+    public static final int IGNORED = -100;
 
     private final BitSet heldOut = new BitSet(OPERAND_LIMIT * OPERAND_LIMIT);
     private final int[] heldOutProblems;
@@ -41,7 +45,7 @@ final class AdditionProblems {
      * @param seed the random seed
      * @param heldOutCount how many distinct problems to hold out
      */
-    AdditionProblems(long seed, int heldOutCount) {
+    public AdditionProblems(long seed, int heldOutCount) {
         if (heldOutCount < 1 || heldOutCount > OPERAND_LIMIT * OPERAND_LIMIT / 2) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "held-out problem count must be in [1, %d], got %d", OPERAND_LIMIT * OPERAND_LIMIT / 2, heldOutCount));
@@ -57,8 +61,27 @@ final class AdditionProblems {
         }
     }
 
-    /** Inputs {@code [batch, CONTEXT]} and next-character targets {@code [batch * CONTEXT]}, prompt positions ignored. */
-    record Batch(int[] inputs, int[] targets, int size) {
+    /**
+     * Inputs {@code [batch, CONTEXT]} and next-character targets {@code [batch * CONTEXT]}, prompt positions ignored.
+     *
+     * @param inputs character ids, {@code size} rows of {@link #CONTEXT}
+     * @param targets the next character at each input position, or {@link #IGNORED}
+     * @param size the number of problems
+     */
+    public record Batch(int[] inputs, int[] targets, int size) {
+        /**
+         * Returns problems {@code [from, to)} of this batch, as a data-parallel rank takes its slice of the global batch.
+         *
+         * @param from the first problem
+         * @param to the problem after the last one
+         * @return the slice, copied
+         */
+        public Batch rows(int from, int to) {
+            if (from < 0 || to > size || from > to) {
+                throw new IndexOutOfBoundsException(String.format(Locale.ROOT, "rows [%d, %d) of a batch of %d problems", from, to, size));
+            }
+            return new Batch(Arrays.copyOfRange(inputs, from * CONTEXT, to * CONTEXT), Arrays.copyOfRange(targets, from * CONTEXT, to * CONTEXT), to - from);
+        }
     }
 
     /**
@@ -67,7 +90,7 @@ final class AdditionProblems {
      * @param size the number of problems
      * @return the batch
      */
-    Batch trainingBatch(int size) {
+    public Batch trainingBatch(int size) {
         int[] inputs = new int[size * CONTEXT];
         int[] targets = new int[size * CONTEXT];
         int[] text = new int[TEXT_LENGTH];
@@ -91,7 +114,7 @@ final class AdditionProblems {
      *
      * @return the problems, in the order drawn
      */
-    int[] heldOutProblems() {
+    public int[] heldOutProblems() {
         return heldOutProblems.clone();
     }
 

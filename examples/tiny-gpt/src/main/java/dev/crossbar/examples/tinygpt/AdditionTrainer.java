@@ -13,8 +13,11 @@ import dev.crossbar.runtime.Crossbar;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** Trains a {@link Gpt} on {@link AdditionProblems} and measures exact-match accuracy on the held-out problems. */
-final class AdditionTrainer {
+/**
+ * Trains a {@link Gpt} on {@link AdditionProblems} and measures exact-match accuracy on the held-out problems. The loss and
+ * the evaluation are public so the FSDP demo trains and evaluates the same way.
+ */
+public final class AdditionTrainer {
     private static final int EVALUATION_BATCH = 500;
     private static final int EXAMPLES_SHOWN = 5;
     private static final double CLIP_NORM = 1.0;
@@ -90,10 +93,7 @@ final class AdditionTrainer {
             optimizer.learningRate(schedule.rate(step));
             AdditionProblems.Batch batch = problems.trainingBatch(settings.batch());
             try (TensorScope stepScope = root.child()) {
-                Tensor inputs = stepScope.fromArray(batch.inputs(), batch.size(), AdditionProblems.CONTEXT);
-                Tensor targets = stepScope.fromArray(batch.targets(), batch.size() * AdditionProblems.CONTEXT);
-                Tensor logits = model.forward(inputs).reshape(batch.size() * AdditionProblems.CONTEXT, AdditionProblems.VOCABULARY);
-                Tensor loss = Functional.crossEntropy(logits, targets, AdditionProblems.IGNORED, 0);
+                Tensor loss = loss(model, stepScope, batch);
                 loss.backward();
                 GradientClipping.clipByGlobalNorm(model.parameters(), CLIP_NORM);
                 optimizer.step();
@@ -111,8 +111,32 @@ final class AdditionTrainer {
         return losses;
     }
 
-    /** Greedy decoding: the model writes the answer one character at a time, each time its most likely one. */
-    private static double evaluate(Gpt model, TensorScope root, int[] heldOut, PrintStream out) {
+    /**
+     * The mean cross-entropy of the model's next-character predictions over the answer characters of a batch.
+     *
+     * @param model the model
+     * @param scope owns the inputs and the result
+     * @param batch the problems
+     * @return the scalar loss, recording gradients when they are on
+     */
+    public static Tensor loss(Gpt model, TensorScope scope, AdditionProblems.Batch batch) {
+        Tensor inputs = scope.fromArray(batch.inputs(), batch.size(), AdditionProblems.CONTEXT);
+        Tensor targets = scope.fromArray(batch.targets(), batch.size() * AdditionProblems.CONTEXT);
+        Tensor logits = model.forward(inputs).reshape(batch.size() * AdditionProblems.CONTEXT, AdditionProblems.VOCABULARY);
+        return Functional.crossEntropy(logits, targets, AdditionProblems.IGNORED, 0);
+    }
+
+    /**
+     * Greedy decoding: the model writes the answer one character at a time, each time its most likely one; a problem
+     * counts when all four digits and the end mark are right. Prints the first few problems with the model's answers.
+     *
+     * @param model the trained model
+     * @param root the scope under which evaluation scopes open
+     * @param heldOut problems as {@link AdditionProblems#heldOutProblems()} returns them
+     * @param out where the examples are printed
+     * @return the fraction answered exactly
+     */
+    public static double evaluate(Gpt model, TensorScope root, int[] heldOut, PrintStream out) {
         int correct = 0;
         int[] truth = new int[AdditionProblems.TEXT_LENGTH];
         for (int start = 0; start < heldOut.length; start += EVALUATION_BATCH) {
