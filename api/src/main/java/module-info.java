@@ -19,6 +19,7 @@ module dev.crossbar.api {
     // Exports: the SPI for backend plugins, kept in its own packages.
     exports dev.crossbar.spi;
     exports dev.crossbar.spi.kernel;
+    exports dev.crossbar.spi.codegen;
 
     // Uses: backends are discovered by the runtime, which declares the service use itself.
 }

@@ -1,0 +1,121 @@
+package dev.crossbar.spi.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossbar.api.DType;
+import dev.crossbar.spi.Op;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class KernelGeneratorTest {
+    private final KernelGenerator cuda = new KernelGenerator(Dialect.CUDA);
+
+    @Test
+    void generatedSourceIsDeterministicAndHashed() {
+        List<GeneratedKernel> first = cuda.allKernels();
+        List<GeneratedKernel> second = new KernelGenerator(Dialect.CUDA).allKernels();
+        assertEquals(first, second);
+        GeneratedKernel add = cuda.binary(Op.ADD, DType.F32);
+        assertEquals(64, add.sha256().length());
+        assertThrows(IllegalArgumentException.class,
+                () -> new GeneratedKernel(add.name(), add.dialect(), add.source() + " ", add.entryPoint(), add.parameters(), add.sha256()));
+        assertNotEquals(add.sha256(), new KernelGenerator(Dialect.HIP).binary(Op.ADD, DType.F32).sha256());
+    }
+
+    @Test
+    void everySupportedCellHasKernelsWithDistinctEntryPoints() {
+        int cells = 0;
+        for (Op op : Op.values()) {
+            for (DType dtype : DType.values()) {
+                if (KernelGenerator.supports(op, dtype)) {
+                    assertFalse(cuda.kernelsFor(op, dtype).isEmpty(), op + " " + dtype);
+                    cells++;
+                }
+            }
+        }
+        int admittedOutsideMatmul = 0;
+        for (Op op : Op.values()) {
+            admittedOutsideMatmul += op == Op.DOT_GENERAL ? 0 : op.admitted().size();
+        }
+        assertEquals(admittedOutsideMatmul, cells);
+        List<GeneratedKernel> all = cuda.allKernels();
+        Set<String> entryPoints = new HashSet<>();
+        all.forEach(kernel -> assertTrue(entryPoints.add(kernel.entryPoint()), kernel.entryPoint()));
+        assertEquals(DType.values().length * DType.values().length, all.stream().filter(kernel -> kernel.entryPoint().startsWith("cb_cast_")).count());
+    }
+
+    @Test
+    void unsupportedCellsAreRefusedWithTheReason() {
+        assertFalse(KernelGenerator.supports(Op.DOT_GENERAL, DType.F32));
+        IllegalArgumentException matmul = assertThrows(IllegalArgumentException.class, () -> cuda.kernelsFor(Op.DOT_GENERAL, DType.F32));
+        assertTrue(matmul.getMessage().contains("vendor's BLAS"), matmul.getMessage());
+        IllegalArgumentException boolExp = assertThrows(IllegalArgumentException.class, () -> cuda.unary(Op.EXP, DType.BOOL));
+        assertTrue(boolExp.getMessage().startsWith("no generated kernel for exp on bool"), boolExp.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> cuda.unary(Op.ADD, DType.F32));
+        assertThrows(IllegalArgumentException.class, () -> cuda.gather(DType.F32, DType.I8));
+    }
+
+    @Test
+    void binaryKernelTakesShapeAndOneLayoutPerOperand() {
+        GeneratedKernel add = cuda.binary(Op.ADD, DType.F32);
+        assertEquals("cb_add_f32", add.entryPoint());
+        assertTrue(add.source().contains("""
+                extern "C" __global__ void cb_add_f32(
+                    cb_i64 n,
+                    cb_dims dims,
+                    float* out,
+                    cb_layout out_layout,
+                    const float* a,
+                    cb_layout a_layout,
+                    const float* b,
+                    cb_layout b_layout) {
+                  for (cb_i64 i = (cb_i64)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (cb_i64)blockDim.x * gridDim.x) {
+                    cb_i64 out_at = out_layout.offset;
+                    cb_i64 a_at = a_layout.offset;
+                    cb_i64 b_at = b_layout.offset;
+                """), add.source());
+        assertEquals(List.of(
+                new KernelParameter("n", KernelParameter.Type.I64), new KernelParameter("dims", KernelParameter.Type.DIMS),
+                new KernelParameter("out", KernelParameter.Type.POINTER), new KernelParameter("out_layout", KernelParameter.Type.LAYOUT),
+                new KernelParameter("a", KernelParameter.Type.POINTER), new KernelParameter("a_layout", KernelParameter.Type.LAYOUT),
+                new KernelParameter("b", KernelParameter.Type.POINTER), new KernelParameter("b_layout", KernelParameter.Type.LAYOUT)), add.parameters());
+    }
+
+    @Test
+    void halfPrecisionIsRawBitsWithGeneratedConversions() {
+        String source = cuda.binary(Op.MUL, DType.F16).source();
+        assertTrue(source.contains("cb_u16* out"), source);
+        assertTrue(source.contains("out[out_at] = cb_f32_to_f16(x * y);"), source);
+        assertFalse(source.contains("#include"), "the source must not depend on vendor headers");
+        assertFalse(source.contains("__half"), "the source must not depend on vendor half types");
+    }
+
+    @Test
+    void integerDivisionWrapsAndReportsZeroDivisors() {
+        GeneratedKernel div = cuda.binary(Op.DIV, DType.I32);
+        assertTrue(div.source().contains("if (y == 0) { fault[0] = i + 1; out[out_at] = 0; }"), div.source());
+        assertTrue(div.source().contains("y == -1 ? (cb_i32)((cb_u32)0 - (cb_u32)x) : x / y"), div.source());
+        assertEquals(new KernelParameter("fault", KernelParameter.Type.POINTER), div.parameters().getLast());
+        assertFalse(cuda.binary(Op.DIV, DType.F32).source().contains("fault"));
+    }
+
+    @Test
+    void scatterAddUsesNativeAtomicsOrACompareAndSwapLoop() {
+        assertTrue(cuda.scatterAdd(DType.F32, DType.I64).source().contains("atomicAdd(&out[out_at + at * axis_stride], src[src_at]);"));
+        assertTrue(cuda.scatterAdd(DType.I64, DType.I32).source().contains("atomicAdd((cb_u64*)&out[out_at + at * axis_stride], (cb_u64)src[src_at]);"));
+        assertTrue(cuda.scatterAdd(DType.BF16, DType.I32).source().contains("cb_atomic_add_bf16(&out[out_at + at * axis_stride], cb_bf16_to_f32(src[src_at]));"));
+    }
+
+    @Test
+    void preludeIsIncludeGuardedSoKernelsShareATranslationUnit() {
+        String source = cuda.fill(DType.BF16).source();
+        assertTrue(source.startsWith("#ifndef CROSSBAR_PRELUDE\n#define CROSSBAR_PRELUDE\n"));
+        assertEquals(1, source.split("#endif", -1).length - 1);
+    }
+}
