@@ -10,6 +10,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Draws the training loss per step, and its moving average, as a PNG with XChart (headless AWT). */
@@ -38,9 +39,10 @@ final class LossChart {
             sum += losses[i] - (i >= window ? losses[i - window] : 0);
             average[i] = sum / Math.min(i + 1, window);
         }
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("step").yAxisTitle("cross-entropy (log scale)").build();
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("step").yAxisTitle("cross-entropy on the answer characters").build();
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         XYSeries raw = chart.addSeries("loss per step", steps, losses);
         raw.setMarker(SeriesMarkers.NONE);
         raw.setLineColor(new Color(150, 180, 220));
