@@ -26,6 +26,25 @@ import java.util.Locale;
 @Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.SLICE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
 final class CpuCopyKernel implements CopyKernel {
+    /** Same-shaped views run by run: bulk copies where both step by one element, element loops elsewhere. */
+    private static void copyInRuns(TensorView out, TensorView in, MemorySegment to, MemorySegment from) {
+        InnerRuns runs = InnerRuns.of(out, in);
+        long toStride = runs.runStride(0);
+        long fromStride = runs.runStride(1);
+        long width = out.dtype().byteSize();
+        HostTensor o = HostTensor.of(out);
+        HostTensor x = HostTensor.of(in);
+        runs.forEach(1, (starts, length) -> {
+            if (toStride == 1 && fromStride == 1) {
+                MemorySegment.copy(from, starts[1] * width, to, starts[0] * width, length * width);
+            } else {
+                for (int i = 0; i < length; i++) {
+                    o.storeBits(starts[0] + i * toStride, x.loadBits(starts[1] + i * fromStride));
+                }
+            }
+        });
+    }
+
     @Override
     public void copy(TensorView out, TensorView in) {
         if (out.size() != in.size() || out.dtype() != in.dtype()) {
@@ -38,7 +57,7 @@ final class CpuCopyKernel implements CopyKernel {
             long bytes = out.dtype().byteSize();
             MemorySegment.copy(x.memory(), in.offset() * bytes, o.memory(), out.offset() * bytes, out.size() * bytes);
         } else if (out.shape().equals(in.shape())) {
-            StridedCursor.forEach(1, c -> o.storeBits(c.position(0), x.loadBits(c.position(1))), out, in);
+            copyInRuns(out, in, o.memory(), x.memory());
         } else {
             KernelPool.forEachRange(out.size(), 1, (start, end) -> {
                 StridedCursor to = StridedCursor.over(out);
