@@ -16,6 +16,7 @@ import java.util.Optional;
 /** The reference backend: N virtual devices in host memory, eager kernels on one process-wide thread pool. */
 final class CpuBackend implements Backend {
     private final List<Device> devices;
+    private final HostMemoryPool memory = new HostMemoryPool();
     private final KernelSet kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate());
     private volatile boolean closed;
 
@@ -48,7 +49,7 @@ final class CpuBackend implements Backend {
         if (byteSize < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "Cannot allocate %d bytes on %s; the size must be >= 0", byteSize, device));
         }
-        return CpuBuffer.allocate(device, byteSize);
+        return CpuBuffer.allocate(device, byteSize, memory);
     }
 
     @Override
@@ -83,8 +84,9 @@ final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        // Buffers own their arenas and the kernel pool is process-wide, so there is nothing else to release.
+        // The kernel pool is process-wide; the memory pool is this backend's.
         closed = true;
+        memory.close();
     }
 
     @Override

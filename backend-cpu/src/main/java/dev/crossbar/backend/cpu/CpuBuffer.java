@@ -3,33 +3,32 @@ package dev.crossbar.backend.cpu;
 import dev.crossbar.api.AlreadyClosedException;
 import dev.crossbar.api.Device;
 import dev.crossbar.spi.DeviceBuffer;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Host memory on one virtual cpu device: owned through its own arena, or wrapped without ownership. */
+/** Host memory on one virtual cpu device: a block of the backend's pool, given back on close, or wrapped memory. */
 final class CpuBuffer implements DeviceBuffer {
-    private static final long ALIGNMENT = 64;
-
     private final Device device;
     private final MemorySegment segment;
-    private final Optional<Arena> arena;
+    private final MemorySegment block;
+    private final HostMemoryPool pool;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private CpuBuffer(Device device, MemorySegment segment, Optional<Arena> arena) {
+    private CpuBuffer(Device device, MemorySegment segment, MemorySegment block, HostMemoryPool pool) {
         this.device = device;
         this.segment = segment;
-        this.arena = arena;
+        this.block = block;
+        this.pool = pool;
     }
 
-    static CpuBuffer allocate(Device device, long byteSize) {
-        Arena arena = Arena.ofShared();
-        return new CpuBuffer(device, arena.allocate(byteSize, ALIGNMENT), Optional.of(arena));
+    static CpuBuffer allocate(Device device, long byteSize, HostMemoryPool pool) {
+        MemorySegment block = pool.take(byteSize);
+        return new CpuBuffer(device, block.asSlice(0, byteSize), block, pool);
     }
 
     static CpuBuffer wrap(Device device, MemorySegment segment) {
-        return new CpuBuffer(device, segment, Optional.empty());
+        return new CpuBuffer(device, segment, null, null);
     }
 
     @Override
@@ -57,13 +56,13 @@ final class CpuBuffer implements DeviceBuffer {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            arena.ifPresent(Arena::close);
+        if (closed.compareAndSet(false, true) && pool != null) {
+            pool.give(block);
         }
     }
 
     @Override
     public String toString() {
-        return "CpuBuffer[" + segment.byteSize() + " bytes on " + device + (arena.isEmpty() ? ", wrapped" : "") + (closed.get() ? ", closed" : "") + "]";
+        return "CpuBuffer[" + segment.byteSize() + " bytes on " + device + (pool == null ? ", wrapped" : "") + (closed.get() ? ", closed" : "") + "]";
     }
 }
