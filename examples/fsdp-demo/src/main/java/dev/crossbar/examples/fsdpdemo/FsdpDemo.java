@@ -33,7 +33,7 @@ public final class FsdpDemo implements Callable<Integer> {
     String backend;
 
     @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps = 250;
+    int steps = 900;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the checkpoint and the loss curve go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target", "demo");
@@ -45,7 +45,7 @@ public final class FsdpDemo implements Callable<Integer> {
     int batch = 32;
 
     @Option(names = "--lr", description = "Peak learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
-    double learningRate = 1e-2;
+    double learningRate = 5e-3;
 
     @Option(names = "--width", description = "Model width (default: ${DEFAULT-VALUE}).")
     int width = 64;
