@@ -13,6 +13,7 @@ import dev.crossbar.api.MemoryAccounting;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
+import dev.crossbar.api.distributed.CollectiveObserver;
 import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.api.distributed.InProcessSpmd;
 import dev.crossbar.api.distributed.ProcessGroup;
@@ -21,7 +22,6 @@ import dev.crossbar.api.distributed.RankFunction;
 import dev.crossbar.api.distributed.ReduceOp;
 import dev.crossbar.api.distributed.SpmdException;
 import dev.crossbar.api.distributed.SpmdOptions;
-import dev.crossbar.api.distributed.Work;
 import dev.crossbar.api.nn.Gpt;
 import dev.crossbar.api.nn.Module;
 import dev.crossbar.api.nn.Parameter;
@@ -35,12 +35,10 @@ import dev.crossbar.api.sharding.MixedPrecision;
 import dev.crossbar.api.sharding.Placement;
 import dev.crossbar.api.sharding.Shard;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -382,9 +380,9 @@ public abstract class FsdpSuite extends BackendFixture {
     public final void oneAllGatherPerUnitEachWayAndOneReduceScatterPerUnitWithPrefetch() {
         for (boolean prefetch : new boolean[] {true, false}) {
             List<Map<String, Integer>> counts = spmd(2, rank -> {
-                CountingRankContext counting = new CountingRankContext(rank);
+                CollectiveCounter counting = new CollectiveCounter();
                 Gpt model = new Gpt(rank.scope(), new Generator(SEED), CONFIG);
-                shard(model, counting, mesh1d(2), FsdpOptions.defaults().withPrefetch(prefetch));
+                shard(model, RankContext.observed(rank, counting), mesh1d(2), FsdpOptions.defaults().withPrefetch(prefetch));
                 Optimizer optimizer = adam(model);
                 Map<String, Integer> last = Map.of();
                 for (int step = 0; step < 3; step++) {
@@ -410,17 +408,11 @@ public abstract class FsdpSuite extends BackendFixture {
         }
     }
 
-    /** A rank context whose groups count the collectives started and the all-gathers in flight. */
-    private static final class CountingRankContext implements RankContext {
-        private final RankContext delegate;
-        private final Map<List<Integer>, ProcessGroup> groups = new HashMap<>();
+    /** Counts the collectives a rank starts, by phase, and the most all-gathers in flight at once. */
+    private static final class CollectiveCounter implements CollectiveObserver {
         private final Map<String, Integer> counts = new LinkedHashMap<>();
-        private final AtomicInteger inFlight = new AtomicInteger();
+        private int inFlight;
         private String phase = "forward";
-
-        CountingRankContext(RankContext delegate) {
-            this.delegate = delegate;
-        }
 
         void reset() {
             counts.clear();
@@ -435,150 +427,19 @@ public abstract class FsdpSuite extends BackendFixture {
             return Map.copyOf(counts);
         }
 
-        void count(String op) {
+        @Override
+        public void started(String op, Tensor input) {
             counts.merge(phase + " " + op, 1, Integer::sum);
+            if (op.equals("allGather")) {
+                inFlight++;
+                counts.merge("most allGathers in flight", inFlight, Math::max);
+            }
         }
 
         @Override
-        public int rank() {
-            return delegate.rank();
-        }
-
-        @Override
-        public int worldSize() {
-            return delegate.worldSize();
-        }
-
-        @Override
-        public Device device() {
-            return delegate.device();
-        }
-
-        @Override
-        public TensorScope scope() {
-            return delegate.scope();
-        }
-
-        @Override
-        public ProcessGroup world() {
-            return group(delegate.world().ranks());
-        }
-
-        @Override
-        public ProcessGroup group(List<Integer> ranks) {
-            ProcessGroup inner = delegate.group(ranks);
-            return groups.computeIfAbsent(inner.ranks(), k -> new CountingGroup(inner));
-        }
-
-        private final class CountingGroup implements ProcessGroup {
-            private final ProcessGroup inner;
-
-            CountingGroup(ProcessGroup inner) {
-                this.inner = inner;
-            }
-
-            @Override
-            public int rank() {
-                return inner.rank();
-            }
-
-            @Override
-            public int size() {
-                return inner.size();
-            }
-
-            @Override
-            public List<Integer> ranks() {
-                return inner.ranks();
-            }
-
-            @Override
-            public Device device() {
-                return inner.device();
-            }
-
-            @Override
-            public Duration timeout() {
-                return inner.timeout();
-            }
-
-            @Override
-            public Work<Tensor> allReduceAsync(Tensor tensor, ReduceOp op) {
-                count("allReduce");
-                return inner.allReduceAsync(tensor, op);
-            }
-
-            @Override
-            public Work<Tensor> allGatherAsync(Tensor tensor) {
-                count("allGather");
-                int now = inFlight.incrementAndGet();
-                counts.merge("most allGathers in flight", now, Math::max);
-                Work<Tensor> work = inner.allGatherAsync(tensor);
-                return new Work<>() {
-                    private boolean done;
-
-                    @Override
-                    public Tensor await() {
-                        return finish(work.await());
-                    }
-
-                    @Override
-                    public Tensor await(Duration timeout) {
-                        return finish(work.await(timeout));
-                    }
-
-                    private Tensor finish(Tensor t) {
-                        if (!done) {
-                            done = true;
-                            inFlight.decrementAndGet();
-                        }
-                        return t;
-                    }
-
-                    @Override
-                    public boolean isDone() {
-                        return work.isDone();
-                    }
-                };
-            }
-
-            @Override
-            public Work<List<Tensor>> allGatherListAsync(Tensor tensor) {
-                count("allGather");
-                return inner.allGatherListAsync(tensor);
-            }
-
-            @Override
-            public Work<Tensor> reduceScatterAsync(Tensor tensor, ReduceOp op) {
-                count("reduceScatter");
-                return inner.reduceScatterAsync(tensor, op);
-            }
-
-            @Override
-            public Work<Tensor> broadcastAsync(Tensor tensor, int root) {
-                count("broadcast");
-                return inner.broadcastAsync(tensor, root);
-            }
-
-            @Override
-            public Work<Tensor> allToAllAsync(Tensor tensor) {
-                count("allToAll");
-                return inner.allToAllAsync(tensor);
-            }
-
-            @Override
-            public Work<Void> sendAsync(Tensor tensor, int dst) {
-                return inner.sendAsync(tensor, dst);
-            }
-
-            @Override
-            public Work<Tensor> recvAsync(int src) {
-                return inner.recvAsync(src);
-            }
-
-            @Override
-            public Work<Void> barrierAsync() {
-                return inner.barrierAsync();
+        public void finished(String op) {
+            if (op.equals("allGather")) {
+                inFlight--;
             }
         }
     }

@@ -66,4 +66,16 @@ public interface RankContext {
     default ProcessGroup group(DeviceMesh mesh, String axisName) {
         return group(mesh.groupAlong(axisName, rank()));
     }
+
+    /**
+     * Wraps a rank context so that the collectives started through its groups are reported to an observer, for
+     * example to count what FSDP communicates in a step: hand the wrapped context to {@code Fsdp.fullyShard}.
+     *
+     * @param context the context to wrap
+     * @param observer told about every collective, on this rank's thread
+     * @return the observed context, with the same rank, device, scope and groups
+     */
+    static RankContext observed(RankContext context, CollectiveObserver observer) {
+        return new ObservedRankContext(context, observer);
+    }
 }

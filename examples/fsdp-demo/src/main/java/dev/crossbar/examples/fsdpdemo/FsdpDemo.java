@@ -152,7 +152,7 @@ public final class FsdpDemo implements Callable<Integer> {
         return reports;
     }
 
-    private static String describe(Map<String, CountingRankContext.Count> counts) {
+    private static String describe(Map<String, CollectiveCounts.Count> counts) {
         if (counts.isEmpty()) {
             return "none";
         }

@@ -100,8 +100,8 @@ final class FsdpTraining {
      * @param evaluationLog the evaluation's example lines (rank 0), or empty
      * @param accuracy the held-out exact-match fraction (rank 0), or NaN
      */
-    record RankReport(int rank, Device device, long shardBytes, long trainedBytes, Map<String, CountingRankContext.Count> collectivesPerStep,
-            Map<String, CountingRankContext.Count> checkpointCollectives, double[] losses, Duration trainingTime, List<String> units,
+    record RankReport(int rank, Device device, long shardBytes, long trainedBytes, Map<String, CollectiveCounts.Count> collectivesPerStep,
+            Map<String, CollectiveCounts.Count> checkpointCollectives, double[] losses, Duration trainingTime, List<String> units,
             long parameterCount, CheckpointIndex checkpoint, String evaluationLog, double accuracy) {
     }
 
@@ -123,7 +123,8 @@ final class FsdpTraining {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "the global batch (%d) must split evenly over the %d ranks; use --batch %d", settings.batch(), world, Math.max(world, settings.batch() / world * world)));
         }
-        CountingRankContext rank = new CountingRankContext(context);
+        CollectiveCounts collectives = new CollectiveCounts();
+        RankContext rank = RankContext.observed(context, collectives);
         DeviceMesh mesh = DeviceMesh.of(new int[] {world}, SHARD_AXIS);
         ProcessGroup everyone = rank.world();
         Device device = rank.device();
@@ -150,14 +151,14 @@ final class FsdpTraining {
         int rows = settings.batch() / world;
         double[] losses = new double[settings.steps()];
         long trainedBytes = 0;
-        Map<String, CountingRankContext.Count> perStep = Map.of();
+        Map<String, CollectiveCounts.Count> perStep = Map.of();
         long start = System.nanoTime();
         try (ProgressBar bar = rank.rank() == 0 ? progressBar(settings, out, interactive) : null) {
             for (int step = 0; step < settings.steps(); step++) {
                 optimizer.learningRate(schedule.rate(step));
                 // Every rank draws the same global batch from the same stream and trains on its own rows of it.
                 AdditionProblems.Batch mine = problems.trainingBatch(settings.batch()).rows(rank.rank() * rows, (rank.rank() + 1) * rows);
-                rank.takeCounts();
+                collectives.takeCounts();
                 try (TensorScope stepScope = rank.scope().child()) {
                     Tensor loss = AdditionTrainer.loss(model, stepScope, mine);
                     loss.backward();
@@ -169,7 +170,7 @@ final class FsdpTraining {
                     clip(model.parameters(), Math.sqrt(sums[1]));
                     optimizer.step();
                 }
-                perStep = rank.takeCounts();
+                perStep = collectives.takeCounts();
                 if (step == 0) {
                     everyone.barrier();
                     trainedBytes = bytesOn(device) - before;
@@ -198,7 +199,7 @@ final class FsdpTraining {
         try (TensorScope saving = rank.scope().child()) {
             index = Checkpoint.save(settings.checkpointDir(), root, optimizer, everyone, metadata);
         }
-        Map<String, CountingRankContext.Count> checkpointCollectives = rank.takeCounts();
+        Map<String, CollectiveCounts.Count> checkpointCollectives = collectives.takeCounts();
 
         String evaluationLog = "";
         double accuracy = Double.NaN;
