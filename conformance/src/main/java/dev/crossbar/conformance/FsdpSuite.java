@@ -1,13 +1,19 @@
 package dev.crossbar.conformance;
 
+import static dev.crossbar.conformance.TinyGptWorkload.BATCH;
+import static dev.crossbar.conformance.TinyGptWorkload.CONFIG;
+import static dev.crossbar.conformance.TinyGptWorkload.LR;
+import static dev.crossbar.conformance.TinyGptWorkload.SEED;
+import static dev.crossbar.conformance.TinyGptWorkload.adam;
+import static dev.crossbar.conformance.TinyGptWorkload.batch;
+import static dev.crossbar.conformance.TinyGptWorkload.loss;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
-import dev.crossbar.api.Functional;
 import dev.crossbar.api.Generator;
 import dev.crossbar.api.MemoryAccounting;
 import dev.crossbar.api.Shape;
@@ -16,14 +22,9 @@ import dev.crossbar.api.TensorScope;
 import dev.crossbar.api.distributed.CollectiveObserver;
 import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.api.distributed.InProcessSpmd;
-import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.RankContext;
-import dev.crossbar.api.distributed.RankFunction;
 import dev.crossbar.api.distributed.ReduceOp;
-import dev.crossbar.api.distributed.SpmdException;
-import dev.crossbar.api.distributed.SpmdOptions;
 import dev.crossbar.api.nn.Gpt;
-import dev.crossbar.api.nn.Module;
 import dev.crossbar.api.nn.Parameter;
 import dev.crossbar.api.optim.AdamW;
 import dev.crossbar.api.optim.Optimizer;
@@ -34,7 +35,6 @@ import dev.crossbar.api.sharding.FsdpOptions;
 import dev.crossbar.api.sharding.MixedPrecision;
 import dev.crossbar.api.sharding.Placement;
 import dev.crossbar.api.sharding.Shard;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,75 +60,16 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  */
-public abstract class FsdpSuite extends BackendFixture {
+public abstract class FsdpSuite extends SpmdFixture {
     /** Largest absolute difference allowed between F32 FSDP and single-device training, losses and parameters. */
     static final double F32_TOLERANCE = 1e-5;
     /** The same for BF16 compute with F32 reduction and master weights. */
     static final double BF16_TOLERANCE = 2.5e-2;
     static final int STEPS = 20;
-    private static final Gpt.Config CONFIG = new Gpt.Config(11, 7, 2, 2, 12);
-    private static final int BATCH = 4;
-    private static final int TIME = 7;
-    private static final long SEED = 17;
-    private static final double LR = 3e-3;
 
-    /**
-     * Returns the timeouts of the suite's runs.
-     *
-     * @return 60 s per collective, 5 min per run
-     */
-    protected SpmdOptions options() {
-        return new SpmdOptions(Duration.ofSeconds(60), Duration.ofMinutes(5));
-    }
-
-    private <T> List<T> spmd(int worldSize, RankFunction<T> function) {
-        assumeTrue(backend().devices().size() >= worldSize, () -> String.format(Locale.ROOT,
-                "UNAVAILABLE: world size %d needs %d devices; backend '%s' has %d", worldSize, worldSize, backend().name(), backend().devices().size()));
-        try {
-            return InProcessSpmd.call(backend(), worldSize, options(), function);
-        } catch (SpmdException e) {
-            if (e.getCause() instanceof AssertionError a) {
-                a.addSuppressed(e);
-                throw a;
-            }
-            throw e;
-        }
-    }
 
     // ---------------------------------------------------------------- data and the reference run
 
-    /** Token ids of step {@code step}: {@code [BATCH, TIME + 1]}, deterministic. */
-    private static long[][] batch(int step) {
-        long[][] rows = new long[BATCH][TIME + 1];
-        long state = 1234567L + step * 7919L;
-        for (int b = 0; b < BATCH; b++) {
-            for (int t = 0; t <= TIME; t++) {
-                state = state * 6364136223846793005L + 1442695040888963407L;
-                rows[b][t] = Math.floorMod(state >>> 33, CONFIG.vocabulary());
-            }
-        }
-        return rows;
-    }
-
-    /** The mean next-token loss of rows {@code [from, to)} of the step's batch. */
-    private static Tensor loss(TensorScope scope, Module model, int step, int from, int to) {
-        long[][] rows = batch(step);
-        int n = to - from;
-        long[] ids = new long[n * TIME];
-        long[] targets = new long[n * TIME];
-        for (int b = 0; b < n; b++) {
-            for (int t = 0; t < TIME; t++) {
-                ids[b * TIME + t] = rows[from + b][t];
-                targets[b * TIME + t] = rows[from + b][t + 1];
-            }
-        }
-        Tensor logits = model.forward(scope.fromArray(ids, n, TIME));
-        return Functional.crossEntropy(logits.reshape(n * TIME, CONFIG.vocabulary()), scope.fromArray(targets, n * TIME), -100, 0);
-    }
-
-    private static Optimizer adam(Module model) {
-        return new AdamW(model.parameters(), LR, 0.9, 0.999, 1e-8, 0.01);
-    }
 
     /** Losses per step and final parameters of single-device training on the whole batch. */
     private record Run(double[] losses, Map<String, float[]> parameters) {

@@ -1,14 +1,19 @@
 package dev.crossbar.conformance;
 
+import static dev.crossbar.conformance.TinyGptWorkload.BATCH;
+import static dev.crossbar.conformance.TinyGptWorkload.CONFIG;
+import static dev.crossbar.conformance.TinyGptWorkload.SEED;
+import static dev.crossbar.conformance.TinyGptWorkload.adam;
+import static dev.crossbar.conformance.TinyGptWorkload.batch;
+import static dev.crossbar.conformance.TinyGptWorkload.loss;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.DType;
-import dev.crossbar.api.Functional;
 import dev.crossbar.api.Generator;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
@@ -20,14 +25,9 @@ import dev.crossbar.api.checkpoint.CheckpointFormatException.Problem;
 import dev.crossbar.api.checkpoint.CheckpointIndex;
 import dev.crossbar.api.checkpoint.Safetensors;
 import dev.crossbar.api.distributed.DeviceMesh;
-import dev.crossbar.api.distributed.InProcessSpmd;
 import dev.crossbar.api.distributed.RankContext;
-import dev.crossbar.api.distributed.RankFunction;
 import dev.crossbar.api.distributed.ReduceOp;
-import dev.crossbar.api.distributed.SpmdException;
-import dev.crossbar.api.distributed.SpmdOptions;
 import dev.crossbar.api.nn.Gpt;
-import dev.crossbar.api.nn.Module;
 import dev.crossbar.api.optim.AdamW;
 import dev.crossbar.api.optim.Optimizer;
 import dev.crossbar.api.sharding.Fsdp;
@@ -39,7 +39,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,75 +60,18 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>A backend's test folder extends it and gives the backend at least four devices, as for {@link FsdpSuite}.
  */
-public abstract class ShardedCheckpointSuite extends BackendFixture {
+public abstract class ShardedCheckpointSuite extends SpmdFixture {
     /** Largest difference allowed between the losses of a run resumed on another world size and the original run. */
     static final double RESHARD_TOLERANCE = 1e-5;
     static final int SAVED_AT = 3;
     static final int RESUMED_STEPS = 5;
-    private static final Gpt.Config CONFIG = new Gpt.Config(11, 7, 2, 2, 12);
-    private static final int BATCH = 4;
-    private static final int TIME = 7;
-    private static final long SEED = 17;
-    private static final double LR = 3e-3;
 
     @TempDir
     Path tmp;
 
-    /**
-     * Returns the timeouts of the suite's runs.
-     *
-     * @return 60 s per collective, 5 min per run
-     */
-    protected SpmdOptions options() {
-        return new SpmdOptions(Duration.ofSeconds(60), Duration.ofMinutes(5));
-    }
-
-    private <T> List<T> spmd(int worldSize, RankFunction<T> function) {
-        assumeTrue(backend().devices().size() >= worldSize, () -> String.format(Locale.ROOT,
-                "UNAVAILABLE: world size %d needs %d devices; backend '%s' has %d", worldSize, worldSize, backend().name(), backend().devices().size()));
-        try {
-            return InProcessSpmd.call(backend(), worldSize, options(), function);
-        } catch (SpmdException e) {
-            if (e.getCause() instanceof AssertionError a) {
-                a.addSuppressed(e);
-                throw a;
-            }
-            throw e;
-        }
-    }
 
     // ---------------------------------------------------------------- training
 
-    private static long[][] batch(int step) {
-        long[][] rows = new long[BATCH][TIME + 1];
-        long state = 1234567L + step * 7919L;
-        for (int b = 0; b < BATCH; b++) {
-            for (int t = 0; t <= TIME; t++) {
-                state = state * 6364136223846793005L + 1442695040888963407L;
-                rows[b][t] = Math.floorMod(state >>> 33, CONFIG.vocabulary());
-            }
-        }
-        return rows;
-    }
-
-    private static Tensor loss(TensorScope scope, Module model, int step, int from, int to) {
-        long[][] rows = batch(step);
-        int n = to - from;
-        long[] ids = new long[n * TIME];
-        long[] targets = new long[n * TIME];
-        for (int b = 0; b < n; b++) {
-            for (int t = 0; t < TIME; t++) {
-                ids[b * TIME + t] = rows[from + b][t];
-                targets[b * TIME + t] = rows[from + b][t + 1];
-            }
-        }
-        Tensor logits = model.forward(scope.fromArray(ids, n, TIME));
-        return Functional.crossEntropy(logits.reshape(n * TIME, CONFIG.vocabulary()), scope.fromArray(targets, n * TIME), -100, 0);
-    }
-
-    private static Optimizer adam(Module model) {
-        return new AdamW(model.parameters(), LR, 0.9, 0.999, 1e-8, 0.01);
-    }
 
     /** A model sharded on every rank: blocks first, then the root. {@code seed} differs from the saved run's in resumes. */
     private record Sharded(Gpt model, FsdpModule root, Optimizer optimizer) {

@@ -1,0 +1,57 @@
+package dev.crossbar.conformance;
+
+import dev.crossbar.api.Functional;
+import dev.crossbar.api.Tensor;
+import dev.crossbar.api.TensorScope;
+import dev.crossbar.api.nn.Gpt;
+import dev.crossbar.api.nn.Module;
+import dev.crossbar.api.optim.AdamW;
+import dev.crossbar.api.optim.Optimizer;
+
+/**
+ * The small GPT and its deterministic next-token data that the sharding suites train: vocabulary 11, context 7,
+ * width 12, so every world size up to 4 needs padding.
+ */
+final class TinyGptWorkload {
+    static final Gpt.Config CONFIG = new Gpt.Config(11, 7, 2, 2, 12);
+    static final int BATCH = 4;
+    static final int TIME = 7;
+    static final long SEED = 17;
+    static final double LR = 3e-3;
+
+    private TinyGptWorkload() {
+    }
+
+    /** Token ids of step {@code step}: {@code [BATCH, TIME + 1]}, deterministic. */
+    static long[][] batch(int step) {
+        long[][] rows = new long[BATCH][TIME + 1];
+        long state = 1234567L + step * 7919L;
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = 0; t <= TIME; t++) {
+                state = state * 6364136223846793005L + 1442695040888963407L;
+                rows[b][t] = Math.floorMod(state >>> 33, CONFIG.vocabulary());
+            }
+        }
+        return rows;
+    }
+
+    /** The mean next-token loss of rows {@code [from, to)} of the step's batch. */
+    static Tensor loss(TensorScope scope, Module model, int step, int from, int to) {
+        long[][] rows = batch(step);
+        int n = to - from;
+        long[] ids = new long[n * TIME];
+        long[] targets = new long[n * TIME];
+        for (int b = 0; b < n; b++) {
+            for (int t = 0; t < TIME; t++) {
+                ids[b * TIME + t] = rows[from + b][t];
+                targets[b * TIME + t] = rows[from + b][t + 1];
+            }
+        }
+        Tensor logits = model.forward(scope.fromArray(ids, n, TIME));
+        return Functional.crossEntropy(logits.reshape(n * TIME, CONFIG.vocabulary()), scope.fromArray(targets, n * TIME), -100, 0);
+    }
+
+    static Optimizer adam(Module model) {
+        return new AdamW(model.parameters(), LR, 0.9, 0.999, 1e-8, 0.01);
+    }
+}
