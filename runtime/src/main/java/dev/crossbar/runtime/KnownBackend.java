@@ -10,7 +10,7 @@ enum KnownBackend {
     CPU("cpu", "conformance kit, every build", true, true),
     CUDA("cuda", "nvcc/ptxas compile for sm_90", false, false),
     ROCM("rocm", "hiprtc compile for gfx90a", false, false),
-    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu", false, false),
+    XLA("xla", "op conformance kit and tiny-GPT training on XLA:CPU (TensorFlow XlaCallModule), every build", false, false),
     NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false, false);
 
     private final String backendName;
