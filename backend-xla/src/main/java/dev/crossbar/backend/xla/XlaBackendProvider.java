@@ -80,8 +80,16 @@ public final class XlaBackendProvider implements BackendProvider {
             } catch (IllegalArgumentException e) {
                 return Availability.unavailable(e.getMessage(), Map.of());
             }
+            String core;
+            try {
+                core = TensorFlowRuntime.loadNative();
+            } catch (IllegalStateException e) {
+                return Availability.unavailable(String.format(Locale.ROOT, "TensorFlow Java %s is present but its native library did not load (%s);"
+                        + " the verification executor needs linux-x86_64 and %s", tensorflow.get(), e.getMessage(), TensorFlowRuntime.ARTIFACTS), Map.of());
+            }
             Map<String, String> versions = new TreeMap<>(pjrtStatus(context).versions());
             versions.put("tensorflow-java", tensorflow.get());
+            versions.put("tensorflow", core);
             versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification)");
             return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.Device;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
@@ -113,9 +114,16 @@ class XlaBackendProviderTest {
 
         var e = assertThrows(CrossbarException.class, () -> provider.create(new BackendContext(Map.of())));
         assertTrue(e.getMessage().startsWith("Backend 'xla' cannot be created: no PJRT plugin configured"), e.getMessage());
-        Availability selected = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tensorflow")));
-        assertTrue(selected.available(), selected.reason());
+        try (XlaBackend selected = VerificationBackend.create()) {
+            assertEquals(List.of(new Device("xla", 0)), selected.devices());
+        }
+        Availability selected = provider.probe(VerificationBackend.CONTEXT);
         assertEquals("1.1.0", selected.versions().get("tensorflow-java"));
+        assertTrue(selected.versions().get("tensorflow").matches("\\d+\\.\\d+\\.\\d+.*"), "TensorFlow core version: " + selected.versions());
+        Availability two = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tensorflow", "crossbar.xla.devices", "2")));
+        assertEquals(List.of(new Device("xla", 0), new Device("xla", 1)), two.devices());
+        Availability badCount = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tensorflow", "crossbar.xla.devices", "0")));
+        assertEquals("crossbar.xla.devices must be a positive integer, got '0'", badCount.reason());
         Availability unknown = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tpu")));
         assertEquals("unknown crossbar.xla.executor 'tpu'; the only executor besides a PJRT plugin is 'tensorflow'", unknown.reason());
     }
