@@ -29,7 +29,8 @@ import java.util.stream.IntStream;
  * path, or comma-separated {@code name:path} pairs of which the first is used.
  *
  * <p>The setting {@code crossbar.xla.executor=tensorflow} selects the verification executor instead: XLA:CPU through
- * TensorFlow Java's {@code XlaCallModule}, when TensorFlow Java is on the path. It is never chosen by itself, so
+ * TensorFlow Java's {@code XlaCallModule}, when TensorFlow Java is on the path; only then does the probe load
+ * TensorFlow's native library (about 3 s), so its failure is reported as the reason. It is never chosen by itself, so
  * a machine that merely has TensorFlow Java keeps running on cpu by default. With it, {@code crossbar.xla.devices=N}
  * (default 1) gives the backend N devices {@code xla:0..N-1} that share the one XLA:CPU runtime, as the cpu backend's
  * virtual devices do, so multi-device code and its checks run here too.
@@ -70,28 +71,7 @@ public final class XlaBackendProvider implements BackendProvider {
                     EXECUTOR_PROPERTY, executor.get(), TENSORFLOW_EXECUTOR), Map.of());
         }
         if (executor.isPresent()) {
-            if (tensorflow.isEmpty()) {
-                return Availability.unavailable(String.format(Locale.ROOT, "%s=%s but TensorFlow Java is not on the class or module path; add %s",
-                        EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR, TensorFlowRuntime.ARTIFACTS), Map.of());
-            }
-            int devices;
-            try {
-                devices = deviceCount(context);
-            } catch (IllegalArgumentException e) {
-                return Availability.unavailable(e.getMessage(), Map.of());
-            }
-            String core;
-            try {
-                core = TensorFlowRuntime.loadNative();
-            } catch (IllegalStateException e) {
-                return Availability.unavailable(String.format(Locale.ROOT, "TensorFlow Java %s is present but its native library did not load (%s);"
-                        + " the verification executor needs linux-x86_64 and %s", tensorflow.get(), e.getMessage(), TensorFlowRuntime.ARTIFACTS), Map.of());
-            }
-            Map<String, String> versions = new TreeMap<>(pjrtStatus(context).versions());
-            versions.put("tensorflow-java", tensorflow.get());
-            versions.put("tensorflow", core);
-            versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification)");
-            return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
+            return probeVerificationExecutor(context, tensorflow);
         }
         String verification = tensorflow.map(v -> String.format(Locale.ROOT,
                         "verification executor present (XLA:CPU through TensorFlow Java %s XlaCallModule; select it with -D%s=%s)", v, EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR))
@@ -100,6 +80,32 @@ public final class XlaBackendProvider implements BackendProvider {
         Map<String, String> versions = new TreeMap<>(pjrt.versions());
         tensorflow.ifPresent(v -> versions.put("tensorflow-java", v));
         return Availability.unavailable(pjrt.text() + "; " + verification, versions);
+    }
+
+    /** The verification executor, selected explicitly: TensorFlow Java's classes and native library must load. */
+    private static Availability probeVerificationExecutor(BackendContext context, Optional<String> tensorflow) {
+        if (tensorflow.isEmpty()) {
+            return Availability.unavailable(String.format(Locale.ROOT, "%s=%s but TensorFlow Java is not on the class or module path; add %s",
+                    EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR, TensorFlowRuntime.ARTIFACTS), Map.of());
+        }
+        int devices;
+        try {
+            devices = deviceCount(context);
+        } catch (IllegalArgumentException e) {
+            return Availability.unavailable(e.getMessage(), Map.of());
+        }
+        String core;
+        try {
+            core = TensorFlowRuntime.loadNative();
+        } catch (IllegalStateException e) {
+            return Availability.unavailable(String.format(Locale.ROOT, "TensorFlow Java %s is present but its native library did not load (%s);"
+                    + " the verification executor needs linux-x86_64 and %s", tensorflow.get(), e.getMessage(), TensorFlowRuntime.ARTIFACTS), Map.of());
+        }
+        Map<String, String> versions = new TreeMap<>(pjrtStatus(context).versions());
+        versions.put("tensorflow-java", tensorflow.get());
+        versions.put("tensorflow", core);
+        versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification)");
+        return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
     }
 
     private static int deviceCount(BackendContext context) {

@@ -136,6 +136,23 @@ public final class LazyEngine implements AutoCloseable {
     }
 
     /**
+     * Tells whether every index a view can hold is in {@code [0, size)} by the ops that recorded it, so a gather or
+     * scatter_add can check it without running the graph. False when that does not follow (the caller then checks the
+     * values on the host) and for materialized buffers, whose values {@link #hostLongs} reads without running anything.
+     *
+     * @param index an integer view
+     * @param size the size of the indexed axis
+     * @return true when the indices are provably in range
+     */
+    public synchronized boolean indicesProvablyWithin(TensorView index, long size) {
+        LazyValue recorded = buffer(index.buffer()).pending();
+        if (recorded == null || recorded.type().dtype() != index.dtype()) {
+            return false;
+        }
+        return IndexBounds.of(recorded).map(b -> b[0] >= 0 && b[1] < size).orElse(false);
+    }
+
+    /**
      * Copies host memory into a buffer. A whole-buffer copy replaces any recorded value; a partial one materializes
      * the buffer first.
      *
