@@ -125,4 +125,21 @@ class XlaLazyExecutionTest {
             assertArrayEquals(expected, y.toFloatArray(), "a strided write (masked scatter) and a contiguous one (concatenation)");
         }
     }
+
+    @Test
+    void recordedIndicesProvablyInRangeAreNotRunToBeChecked() {
+        try (TensorScope scope = root.child()) {
+            Tensor table = scope.fromArray(new float[] {10, 11, 12, 13, 14}, 1, 5);
+            backend.synchronize();
+            long before = backend.engine().executions();
+            Tensor reversed = scope.arange(5, DType.I64).mul(-1L).add(4L).reshape(1, 5);
+            Tensor picked = table.gather(1, reversed);
+            assertEquals(before, backend.engine().executions(), "4 - iota(5) lies in [0, 5) by its ops, so gather records without running anything");
+            assertArrayEquals(new float[] {14, 13, 12, 11, 10}, picked.toFloatArray());
+
+            Tensor shifted = scope.arange(5, DType.I64).add(3L).reshape(1, 5);
+            IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> table.gather(1, shifted));
+            assertTrue(e.getMessage().contains("index 5 at element 2"), e.getMessage());
+        }
+    }
 }
