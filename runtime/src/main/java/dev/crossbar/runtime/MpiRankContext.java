@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 final class MpiRankContext implements RankContext {
     private final MpiCommunicator mpi;
     private final String channel;
+    private final int worldSize;
     private final Device device;
     private final TensorScope scope;
     private final Duration timeout;
@@ -24,14 +25,16 @@ final class MpiRankContext implements RankContext {
 
     /**
      * @param channel the name that keeps these groups apart from other contexts' groups over the same processes
+     * @param worldSize the run's ranks: the job's first {@code worldSize} processes
      */
-    MpiRankContext(MpiCommunicator mpi, String channel, Device device, TensorScope scope, Duration timeout) {
+    MpiRankContext(MpiCommunicator mpi, String channel, int worldSize, Device device, TensorScope scope, Duration timeout) {
         this.mpi = mpi;
         this.channel = channel;
+        this.worldSize = worldSize;
         this.device = device;
         this.scope = scope;
         this.timeout = timeout;
-        this.world = mpi.group(channel, IntStream.range(0, mpi.size()).boxed().toList(), device, timeout);
+        this.world = group(IntStream.range(0, worldSize).boxed().toList());
     }
 
     @Override
@@ -41,7 +44,7 @@ final class MpiRankContext implements RankContext {
 
     @Override
     public int worldSize() {
-        return mpi.size();
+        return worldSize;
     }
 
     @Override
@@ -61,7 +64,8 @@ final class MpiRankContext implements RankContext {
 
     @Override
     public ProcessGroup group(List<Integer> ranks) {
-        return mpi.group(channel, normalize(ranks), device, timeout);
+        List<Integer> members = normalize(ranks);
+        return mpi.group(channel, members, (members.size() == worldSize ? "world " : "group ") + members, device, timeout);
     }
 
     private List<Integer> normalize(Collection<Integer> ranks) {

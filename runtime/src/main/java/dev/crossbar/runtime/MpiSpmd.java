@@ -26,24 +26,37 @@ final class MpiSpmd {
         MpiCommunicator mpi = MpiCommunicator.get();
         checkWorldSize(mpi, worldSize);
         try (Crossbar crossbar = builder.property("crossbar.cpu.devices", Integer.toString(mpi.localSize())).build()) {
-            return call(crossbar.backend(), "world", options, function);
+            return call(crossbar.backend(), "world", worldSize, options, function);
+        } catch (RuntimeException | Error e) {
+            // Other ranks may be gone: finalizing MPI at exit could wait for them forever.
+            mpi.skipFinalize();
+            throw e;
         }
     }
 
     /**
-     * Runs this process's rank on the backend's device for its local rank.
+     * Runs this process's rank on the backend's device for its local rank, when the rank is below {@code worldSize}:
+     * a world smaller than the job is made of its first processes, and the others only return.
      *
      * @param channel the name of the context's groups, so several runs in one job stay apart
+     * @param worldSize the ranks of the run, at most the job's processes
      * @return the values by rank: this rank's value, null for the ranks of the other processes
      */
-    static <T> List<T> call(Backend backend, String channel, SpmdOptions options, RankFunction<T> function) {
+    static <T> List<T> call(Backend backend, String channel, int worldSize, SpmdOptions options, RankFunction<T> function) {
         MpiCommunicator mpi = MpiCommunicator.get();
+        if (worldSize > mpi.size()) {
+            checkWorldSize(mpi, worldSize);
+        }
+        List<T> values = new ArrayList<>(Collections.nCopies(worldSize, null));
+        if (mpi.rank() >= worldSize) {
+            return values;
+        }
         Device device = localDevice(mpi, backend);
         AtomicReference<T> value = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("crossbar-rank-" + mpi.rank()).unstarted(() -> {
             try (TensorScope root = TensorScope.root(backend, device)) {
-                value.set(function.apply(new MpiRankContext(mpi, channel, device, root, options.collectiveTimeout())));
+                value.set(function.apply(new MpiRankContext(mpi, channel, worldSize, device, root, options.collectiveTimeout())));
             } catch (Throwable t) {
                 failure.set(t);
             }
@@ -51,7 +64,7 @@ final class MpiSpmd {
         thread.start();
         try {
             if (!thread.join(options.totalTimeout())) {
-                mpi.announceFailure("rank " + mpi.rank() + " exceeded the run's total timeout of " + options.totalTimeout());
+                mpi.announceFailure(channel, "rank " + mpi.rank() + " exceeded the run's total timeout of " + options.totalTimeout());
                 thread.interrupt();
                 throw new SpmdException(-1, String.format(Locale.ROOT, "Rank %d of the MPI job did not finish within %s (%s)", mpi.rank(),
                         options.totalTimeout(), SpmdOptions.TOTAL_TIMEOUT_PROPERTY), null);
@@ -63,10 +76,9 @@ final class MpiSpmd {
         }
         Throwable failed = failure.get();
         if (failed != null) {
-            mpi.announceFailure(failed.toString());
+            mpi.announceFailure(channel, failed.toString());
             throw new SpmdException(mpi.rank(), String.format(Locale.ROOT, "Rank %d of %d failed: %s", mpi.rank(), mpi.size(), failed), failed);
         }
-        List<T> values = new ArrayList<>(Collections.nCopies(mpi.size(), null));
         values.set(mpi.rank(), value.get());
         return values;
     }

@@ -14,7 +14,7 @@ import java.util.List;
  * send (element type, shape and the data message's tag), or a rank of the job failed.
  *
  * @param kind what happened
- * @param group the key of the group it concerns (empty for {@link Kind#FAILED})
+ * @param group the key of the group it concerns (the channel for {@link Kind#FAILED})
  * @param sequence the collective's sequence number in the group, or the send's number between the two ranks
  * @param text the call's signature, or the reason
  * @param dtype the ordinal of the sent element type, or -1
@@ -47,8 +47,8 @@ record ControlRecord(Kind kind, String group, long sequence, String text, int dt
         return new ControlRecord(Kind.SEND, group, sequence, "", dtype, dims, tag, List.of());
     }
 
-    static ControlRecord failed(String reason) {
-        return new ControlRecord(Kind.FAILED, "", 0, reason, -1, new long[0], 0, List.of());
+    static ControlRecord failed(String channel, String reason) {
+        return new ControlRecord(Kind.FAILED, channel, 0, reason, -1, new long[0], 0, List.of());
     }
 
     /** Writes the record into a buffer of {@link #MAX_BYTES}, cutting the text if it is too long. */

@@ -69,7 +69,8 @@ public final class MpiCommunicator {
     private final ArrayDeque<MemorySegment[]> freeSendSlots = new ArrayDeque<>();
     private final Map<String, MpiGroup> groups = new HashMap<>();
     private final Map<String, List<Map.Entry<Integer, ControlRecord>>> early = new HashMap<>();
-    private final Map<Integer, String> failedRanks = new HashMap<>();
+    /** The ranks that announced a failure, by channel. */
+    private final Map<String, Map<Integer, String>> failedRanks = new HashMap<>();
     private final int[] nextTag;
     private final MemorySegment maxNan;
     private final MemorySegment minNan;
@@ -189,20 +190,22 @@ public final class MpiCommunicator {
      * @param channel the name of an independent set of groups, such as {@code "world"}; groups of different channels
      *     never see each other's collectives
      * @param ranks global ranks, ascending, this process's rank among them
+     * @param name the group's name in messages, such as {@code "world [0, 1]"}
      * @param device this rank's device
      * @param timeout the collective timeout
      * @return the group
      */
-    public ProcessGroup group(String channel, List<Integer> ranks, Device device, Duration timeout) {
+    public ProcessGroup group(String channel, List<Integer> ranks, String name, Device device, Duration timeout) {
         String key = channel + " " + ranks;
-        String name = channel.equals("world") ? (ranks.size() == size ? "world " : "group ") + ranks : key;
         lock.lock();
         try {
             MpiGroup existing = groups.get(key);
             if (existing != null) {
                 return existing;
             }
-            MpiGroup group = new MpiGroup(this, key, name, ranks, device, timeout, ranks.size() == size ? dataWorld : null);
+            // The world of the "world" channel uses the duplicate of MPI_COMM_WORLD; every other group gets its own
+            // communicator at its first collective, so collectives of different channels never meet in MPI's matching.
+            MpiGroup group = new MpiGroup(this, channel, key, name, ranks, device, timeout, ranks.size() == size && channel.equals("world") ? dataWorld : null);
             groups.put(key, group);
             List<Map.Entry<Integer, ControlRecord>> waiting = early.remove(key);
             if (waiting != null) {
@@ -215,17 +218,17 @@ public final class MpiCommunicator {
     }
 
     /**
-     * Tells every other process that this rank failed, so their collectives with it fail at once instead of waiting
-     * for their timeout. MPI is not finalized at exit afterwards.
+     * Tells every other process that this rank failed in a channel, so their collectives with it there fail at once
+     * instead of waiting for their timeout.
      *
+     * @param channel the channel of the groups the rank leaves
      * @param reason what happened, for their messages
      */
-    public void announceFailure(String reason) {
+    public void announceFailure(String channel, String reason) {
         locked(() -> {
-            unclean = true;
             for (int peer = 0; peer < size; peer++) {
                 if (peer != rank) {
-                    sendControl(peer, ControlRecord.failed(reason));
+                    sendControl(peer, ControlRecord.failed(channel, reason));
                 }
             }
             // Give the messages a chance to leave before the process ends.
@@ -273,9 +276,17 @@ public final class MpiCommunicator {
         return status;
     }
 
-    /** The reason a rank announced its failure, or null. */
-    String failure(int worldRank) {
-        return failedRanks.get(worldRank);
+    /**
+     * Skips {@code MPI_Finalize} at exit: after a failure other ranks may be dead, and finalizing would wait for them.
+     * The process then ends without it, and mpirun reports the job as failed.
+     */
+    public void skipFinalize() {
+        locked(() -> unclean = true);
+    }
+
+    /** The reason a rank announced for leaving a channel, or null. */
+    String failure(String channel, int worldRank) {
+        return failedRanks.getOrDefault(channel, Map.of()).get(worldRank);
     }
 
     int nextTag(int peer) {
@@ -362,7 +373,7 @@ public final class MpiCommunicator {
 
     private void dispatch(int peer, ControlRecord record) {
         if (record.kind() == ControlRecord.Kind.FAILED) {
-            failedRanks.put(peer, record.text());
+            failedRanks.computeIfAbsent(record.group(), k -> new HashMap<>()).put(peer, record.text());
             return;
         }
         MpiGroup group = groups.get(record.group());
@@ -379,8 +390,8 @@ public final class MpiCommunicator {
             return;
         }
         try {
-            if (unclean || !failedRanks.isEmpty() || groups.values().stream().anyMatch(MpiGroup::broken)) {
-                LOG.debug("MPI is not finalized: a collective was left in flight or a rank failed");
+            if (unclean || groups.values().stream().anyMatch(MpiGroup::broken)) {
+                LOG.debug("MPI is not finalized: a rank failed or a collective was left in flight");
                 return;
             }
             for (int peer = 0; peer < size; peer++) {

@@ -46,6 +46,7 @@ import java.util.Objects;
  */
 final class MpiGroup implements ProcessGroup {
     private final MpiCommunicator communicator;
+    private final String channel;
     private final String key;
     private final String name;
     private final List<Integer> ranks;
@@ -69,8 +70,9 @@ final class MpiGroup implements ProcessGroup {
     private record PointToPoint(MpiWork<?> work, int peer, boolean receive, TensorScope owner) {
     }
 
-    MpiGroup(MpiCommunicator communicator, String key, String name, List<Integer> ranks, Device device, Duration timeout, MemorySegment comm) {
+    MpiGroup(MpiCommunicator communicator, String channel, String key, String name, List<Integer> ranks, Device device, Duration timeout, MemorySegment comm) {
         this.communicator = communicator;
+        this.channel = channel;
         this.key = key;
         this.name = name;
         this.ranks = List.copyOf(ranks);
@@ -403,7 +405,7 @@ final class MpiGroup implements ProcessGroup {
             if (r == rank) {
                 continue;
             }
-            String failed = communicator.failure(worldRanks[r]);
+            String failed = communicator.failure(channel, worldRanks[r]);
             if (failed != null) {
                 work.fail(new CollectiveException(name, work.op(), sequence, String.format(Locale.ROOT, "%s #%d on %s cannot complete: rank %d failed: %s",
                         work.op(), sequence, name, worldRanks[r], failed), null), false);
@@ -411,10 +413,7 @@ final class MpiGroup implements ProcessGroup {
             }
             List<Integer> missing = abandoned.get(r).get(sequence);
             if (missing != null) {
-                work.fail(timeout(work, missing, timeout, String.format(Locale.ROOT,
-                        "%s #%d on %s was abandoned by rank %d when its timeout of %s expired: %s never called it in time. Every rank of the group must "
-                                + "call the same collectives in the same order; if some ranks are just slow, raise %s",
-                        work.op(), sequence, name, worldRanks[r], timeout, describeRanks(missing), SpmdOptions.COLLECTIVE_TIMEOUT_PROPERTY)), false);
+                work.fail(handshakeTimeout(work, missing, timeout, String.format(Locale.ROOT, " (rank %d gave up first)", worldRanks[r])), false);
                 return;
             }
             calls[r] = announced.get(r).get(sequence);
@@ -451,7 +450,7 @@ final class MpiGroup implements ProcessGroup {
         MpiWork<?> work = p.work();
         ControlRecord announcement = sendsAnnounced.get(p.peer()).peek();
         if (announcement == null) {
-            String failed = communicator.failure(worldRanks[p.peer()]);
+            String failed = communicator.failure(channel, worldRanks[p.peer()]);
             if (failed != null) {
                 work.fail(new CollectiveException(name, "recv", work.sequence(), String.format(Locale.ROOT,
                         "recv #%d from rank %d on %s cannot complete: rank %d failed: %s", work.sequence(), worldRanks[p.peer()], name, worldRanks[p.peer()],
@@ -488,7 +487,7 @@ final class MpiGroup implements ProcessGroup {
             return;
         }
         for (int r = 0; r < size(); r++) {
-            String failed = r == rank ? null : communicator.failure(worldRanks[r]);
+            String failed = r == rank ? null : communicator.failure(channel, worldRanks[r]);
             List<Integer> gaveUp = r == rank ? null : abandoned.get(r).get(work.sequence());
             if (failed != null || (gaveUp != null && !work.op().equals("send") && !work.op().equals("recv"))) {
                 brokenReason = String.format(Locale.ROOT, "%s #%d was left in flight in MPI when rank %d %s", work.op(), work.sequence(), worldRanks[r],
@@ -513,16 +512,9 @@ final class MpiGroup implements ProcessGroup {
                     work.sequence(), name, waited, peerOf(work), SpmdOptions.COLLECTIVE_TIMEOUT_PROPERTY)), false);
         } else if (phase == MpiWork.Phase.HANDSHAKE) {
             List<Integer> missing = new ArrayList<>();
-            List<String> arrived = new ArrayList<>();
-            arrived.add(work.call() + " from rank " + worldRanks[rank]);
             for (int r = 0; r < size(); r++) {
-                if (r != rank) {
-                    String call = announced.get(r).get(work.sequence());
-                    if (call == null) {
-                        missing.add(worldRanks[r]);
-                    } else {
-                        arrived.add(call + " from rank " + worldRanks[r]);
-                    }
+                if (r != rank && announced.get(r).get(work.sequence()) == null) {
+                    missing.add(worldRanks[r]);
                 }
             }
             for (int r = 0; r < size(); r++) {
@@ -530,10 +522,7 @@ final class MpiGroup implements ProcessGroup {
                     communicator.sendControl(worldRanks[r], ControlRecord.abandon(key, work.sequence(), missing));
                 }
             }
-            work.fail(timeout(work, missing, waited, String.format(Locale.ROOT,
-                    "%s #%d on %s timed out after %s: %s never called it; arrived: %s. Every rank of the group must call the same collectives in the "
-                            + "same order; if some ranks are just slow, raise %s (now %s)", work.op(), work.sequence(), name, waited, describeRanks(missing),
-                    arrived, SpmdOptions.COLLECTIVE_TIMEOUT_PROPERTY, timeout)), false);
+            work.fail(handshakeTimeout(work, missing, waited, ""), false);
         } else if (phase == MpiWork.Phase.TRANSFER) {
             boolean pointToPointWork = work.op().equals("send") || work.op().equals("recv");
             List<Integer> peers = pointToPointWork ? List.of(peerOf(work)) : ranks.stream().filter(r -> r != worldRanks[rank]).toList();
@@ -545,6 +534,21 @@ final class MpiGroup implements ProcessGroup {
                             + "making progress%s", work.op(), work.sequence(), name, waited, describeRanks(peers),
                     pointToPointWork ? "" : "; the group cannot be used any more")), true);
         }
+    }
+
+    /** The timeout of a collective some ranks never announced; every rank that gives up or hears of it says the same. */
+    private CollectiveTimeoutException handshakeTimeout(MpiWork<?> work, List<Integer> missing, Duration waited, String note) {
+        List<String> arrived = new ArrayList<>();
+        for (int r = 0; r < size(); r++) {
+            String call = r == rank ? work.call() : announced.get(r).get(work.sequence());
+            if (call != null && !missing.contains(worldRanks[r])) {
+                arrived.add(call + " from rank " + worldRanks[r]);
+            }
+        }
+        return timeout(work, missing, waited, String.format(Locale.ROOT,
+                "%s #%d on %s timed out after %s%s: %s never called it; arrived: %s. Every rank of the group must call the same collectives in the "
+                        + "same order; if some ranks are just slow, raise %s (now %s)", work.op(), work.sequence(), name, waited, note, describeRanks(missing),
+                arrived, SpmdOptions.COLLECTIVE_TIMEOUT_PROPERTY, timeout));
     }
 
     private int peerOf(MpiWork<?> work) {
