@@ -19,8 +19,6 @@ final class CompiledModuleCache {
     private final Path directory;
     private final String architecture;
     private final Function<GeneratedKernel, byte[]> compiler;
-    private long hits;
-    private long compilations;
 
     /**
      * Creates the cache.
@@ -45,35 +43,15 @@ final class CompiledModuleCache {
         Path file = directory.resolve(kernel.sha256() + "-" + architecture.replace(':', '_') + ".co");
         try {
             byte[] cached = Files.readAllBytes(file);
-            hits++;
             return cached;
         } catch (NoSuchFileException missing) {
             byte[] code = compiler.apply(kernel);
-            compilations++;
             write(file, code);
             return code;
         } catch (IOException e) {
             throw new CrossbarException(String.format(Locale.ROOT, "cannot read the compiled module %s (%s); delete it or point crossbar.rocm.cache elsewhere",
                     file, e.getMessage()), e);
         }
-    }
-
-    /**
-     * Returns how many requests were served from disk.
-     *
-     * @return the count
-     */
-    synchronized long hits() {
-        return hits;
-    }
-
-    /**
-     * Returns how many kernels were compiled.
-     *
-     * @return the count
-     */
-    synchronized long compilations() {
-        return compilations;
     }
 
     private void write(Path file, byte[] code) {
