@@ -51,7 +51,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>The generated text depends only on the dialect and the method's arguments, so its hash is a stable cache key.
- * {@link Op#DOT_GENERAL} is not generated: GPU backends serve it with the vendor's BLAS.
+ * {@link Op#DOT_GENERAL} is not among {@link #kernelsFor}: GPU backends serve it with the vendor's BLAS, and
+ * {@link #matmul} is the plain fallback for the types or machines that BLAS does not cover.
  */
 public final class KernelGenerator {
     /** The number of inputs one concat launch joins; backends join longer lists in windows of this many. */
@@ -513,6 +514,41 @@ public final class KernelGenerator {
                 "cb_i64 at = (cb_i64)index[index_at];",
                 "if (at < 0 || at >= axis_length) fault[0] = i + 1;",
                 "else " + add + ";");
+        return k.build();
+    }
+
+    /**
+     * Writes a batched matrix product for what the vendor's BLAS does not cover (integer types, or a machine without
+     * the library): one thread per output element, summing over k in order in float (F32, F16, BF16), double (F64)
+     * or the type itself with wrap-around (I32, I64). It is not tiled: a fallback for correctness, not for speed.
+     * Parameters: {@code n, dims, out, out_layout, a, a_layout, b, b_layout, k, a_k_stride, b_k_stride}, where
+     * {@code dims} is the output's shape {@code [batch..., m, n]}, {@code a_layout} describes a over that shape with
+     * stride 0 on the last axis, and {@code b_layout} describes b over it with stride 0 on the next-to-last axis.
+     *
+     * @param dtype a type dot_general admits
+     * @return the kernel
+     */
+    public GeneratedKernel matmul(DType dtype) {
+        if (!Op.DOT_GENERAL.admitted().contains(dtype)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "no generated kernel for dot_general on %s: the op admits only %s",
+                    dtype.shortName(), Op.DOT_GENERAL.admitted()));
+        }
+        KernelSource k = new KernelSource(Op.DOT_GENERAL.opName(), dtype);
+        k.elementwise(dtype, "out").input(dtype, "a").input(dtype, "b").scalar("k", KernelParameter.Type.I64)
+                .scalar("a_k_stride", KernelParameter.Type.I64).scalar("b_k_stride", KernelParameter.Type.I64);
+        boolean integer = !dtype.isFloating();
+        String accumulator = switch (dtype) {
+            case F64 -> "double";
+            case I32 -> "cb_u32";
+            case I64 -> "cb_u64";
+            default -> "float";
+        };
+        String x = integer ? "(" + accumulator + ")a[a_at + j * a_k_stride]" : load(dtype, "a", "a_at + j * a_k_stride");
+        String y = integer ? "(" + accumulator + ")b[b_at + j * b_k_stride]" : load(dtype, "b", "b_at + j * b_k_stride");
+        k.forEachElement(List.of("out", "a", "b"),
+                accumulator + " acc = 0;",
+                "for (cb_i64 j = 0; j < k; ++j) acc += " + x + " * " + y + ";",
+                "out[out_at] = " + store(dtype, integer ? "(" + computeType(dtype) + ")acc" : "acc") + ";");
         return k.build();
     }
 

@@ -62,6 +62,21 @@ class KernelGeneratorTest {
     }
 
     @Test
+    void matmulFallbackSumsOverKInTheAccumulatorType() {
+        GeneratedKernel bf16 = cuda.matmul(DType.BF16);
+        assertEquals("cb_dot_general_bf16", bf16.entryPoint());
+        assertEquals(List.of("n", "dims", "out", "out_layout", "a", "a_layout", "b", "b_layout", "k", "a_k_stride", "b_k_stride"),
+                bf16.parameters().stream().map(KernelParameter::name).toList());
+        assertTrue(bf16.source().contains("float acc = 0;"), bf16.source());
+        assertTrue(bf16.source().contains("acc += cb_bf16_to_f32(a[a_at + j * a_k_stride]) * cb_bf16_to_f32(b[b_at + j * b_k_stride]);"), bf16.source());
+        GeneratedKernel i32 = cuda.matmul(DType.I32);
+        assertTrue(i32.source().contains("acc += (cb_u32)a[a_at + j * a_k_stride] * (cb_u32)b[b_at + j * b_k_stride];"), i32.source());
+        assertTrue(i32.source().contains("out[out_at] = ((cb_i32)acc);"), i32.source());
+        IllegalArgumentException bool = assertThrows(IllegalArgumentException.class, () -> cuda.matmul(DType.BOOL));
+        assertTrue(bool.getMessage().startsWith("no generated kernel for dot_general on bool"), bool.getMessage());
+    }
+
+    @Test
     void binaryKernelTakesShapeAndOneLayoutPerOperand() {
         GeneratedKernel add = cuda.binary(Op.ADD, DType.F32);
         assertEquals("cb_add_f32", add.entryPoint());

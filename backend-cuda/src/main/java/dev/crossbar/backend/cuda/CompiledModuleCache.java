@@ -20,8 +20,6 @@ final class CompiledModuleCache {
     private final Path directory;
     private final String architecture;
     private final Function<GeneratedKernel, String> compiler;
-    private long hits;
-    private long compilations;
 
     /**
      * Creates the cache.
@@ -46,35 +44,15 @@ final class CompiledModuleCache {
         Path file = directory.resolve(kernel.sha256() + "-" + architecture + ".ptx");
         try {
             String cached = Files.readString(file, StandardCharsets.UTF_8);
-            hits++;
             return cached;
         } catch (NoSuchFileException missing) {
             String ptx = compiler.apply(kernel);
-            compilations++;
             write(file, ptx);
             return ptx;
         } catch (IOException e) {
             throw new CrossbarException(String.format(Locale.ROOT, "cannot read the compiled module %s (%s); delete it or point crossbar.cuda.cache elsewhere",
                     file, e.getMessage()), e);
         }
-    }
-
-    /**
-     * Returns how many requests were served from disk.
-     *
-     * @return the count
-     */
-    synchronized long hits() {
-        return hits;
-    }
-
-    /**
-     * Returns how many kernels were compiled.
-     *
-     * @return the count
-     */
-    synchronized long compilations() {
-        return compilations;
     }
 
     private void write(Path file, String ptx) {

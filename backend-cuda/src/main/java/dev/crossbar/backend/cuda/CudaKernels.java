@@ -295,9 +295,10 @@ final class CudaKernels {
      * dot_general through cuBLAS, accumulating in F32 for F32, F16 and BF16 ({@code CUBLAS_COMPUTE_32F}) and in F64
      * for F64. cuBLAS is column-major, so the row-major {@code C = A B} runs as the column-major {@code C^T = B^T A^T}
      * over the same memory. Operands whose batch dimensions do not collapse to one stride are first copied to
-     * contiguous memory by the generated copy kernel.
+     * contiguous memory by the generated copy kernel. cuBLAS has no I32 or I64 GEMM; those run the generated
+     * {@link KernelGenerator#matmul} kernel.
      */
-    @Kernel(op = Op.DOT_GENERAL, dtypes = {F32, F64, F16, BF16})
+    @Kernel(op = Op.DOT_GENERAL, dtypes = {F32, F64, F16, BF16, I32, I64})
     static final class Matmul implements MatmulKernel {
         @Override
         public void matmul(TensorView out, TensorView a, TensorView b) {
@@ -307,6 +308,10 @@ final class CudaKernels {
             int k = a.shape().dim(a.shape().rank() - 1);
             CudaDevice device = device(out);
             if (out.size() == 0) {
+                return;
+            }
+            if (!out.dtype().isFloating()) {
+                generatedMatmul(out, a, b);
                 return;
             }
             if (k == 0) {
@@ -340,7 +345,7 @@ final class CudaKernels {
                 case F64 -> NativeCublas.CUDA_R_64F;
                 case F16 -> NativeCublas.CUDA_R_16F;
                 case BF16 -> NativeCublas.CUDA_R_16BF;
-                default -> throw new IllegalArgumentException("dot_general on cuda serves f32, f64, f16 and bf16, not " + dtype.shortName());
+                default -> throw new IllegalArgumentException("cuBLAS serves dot_general on f32, f64, f16 and bf16, not " + dtype.shortName());
             };
         }
     }
@@ -398,6 +403,27 @@ final class CudaKernels {
             inner *= batchDims[axis];
         }
         return Math.max(stride, 0);
+    }
+
+    /** Runs the generated matmul: a over the output's shape without its column axis, b without its row axis. */
+    private static void generatedMatmul(TensorView out, TensorView a, TensorView b) {
+        int rank = out.shape().rank();
+        int k = a.shape().dim(a.shape().rank() - 1);
+        int[] aShape = out.shape().dims();
+        aShape[rank - 1] = k;
+        int[] bShape = out.shape().dims();
+        bShape[rank - 2] = k;
+        TensorView left = a.broadcastTo(Shape.of(aShape));
+        TensorView right = b.broadcastTo(Shape.of(bShape));
+        long[] leftStrides = left.strides();
+        long leftK = leftStrides[rank - 1];
+        leftStrides[rank - 1] = 0;
+        long[] rightStrides = right.strides();
+        long rightK = rightStrides[rank - 2];
+        rightStrides[rank - 2] = 0;
+        GeneratedKernel kernel = generated("dot_general", out.dtype(), () -> GENERATOR.matmul(out.dtype()));
+        overOutput(kernel, out, arguments -> arguments.pointer(address(a)).layout(new LayoutDescriptor(left.offset(), leftStrides))
+                .pointer(address(b)).layout(new LayoutDescriptor(right.offset(), rightStrides)).i64(k).i64(leftK).i64(rightK));
     }
 
     /** Materializes a view into contiguous memory at an address with the generated copy kernel. */

@@ -39,9 +39,6 @@ class CompiledModuleCacheTest {
         assertEquals(ptx, restarted.ptx(add));
 
         assertEquals(List.of("cb_add_f32"), compiled);
-        assertEquals(1, first.compilations());
-        assertEquals(1, first.hits());
-        assertEquals(1, restarted.hits());
         try (Stream<Path> files = Files.list(directory)) {
             assertEquals(List.of(add.sha256() + "-compute_90.ptx"), files.map(p -> p.getFileName().toString()).toList(), "no temporary file is left");
         }

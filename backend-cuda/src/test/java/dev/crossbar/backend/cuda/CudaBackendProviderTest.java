@@ -43,7 +43,7 @@ class CudaBackendProviderTest {
         assertEquals(BackendProvider.SPI_VERSION, provider.spiVersion());
         assertEquals(100, provider.priority());
         assertEquals(ExecutionMode.EAGER, provider.capabilities().mode());
-        assertEquals(286, provider.capabilities().cells().size());
+        assertEquals(288, provider.capabilities().cells().size());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.crossbar.spi.Op;
 import dev.crossbar.spi.codegen.Dialect;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.KernelGenerator;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every generated CUDA kernel compiles to PTX with nvcc for sm_80 and sm_90, and ptxas assembles each PTX into a cubin
+ * Every generated CUDA kernel, the matmul fallback included, compiles to PTX with nvcc for sm_80 and sm_90, and ptxas assembles each PTX into a cubin
  * for its architecture, as the driver's JIT would on an A100 or an H100. Kernels share translation units in batches
  * (the prelude is include-guarded) and the jobs run in parallel: per batch of 40 kernels nvcc takes about 1.6 s and
  * ptxas about 2.2 s for each architecture, about 35 s in all on two idle cores.
@@ -42,7 +43,9 @@ class NvccGeneratedKernelsTest {
         Optional<Path> ptxas = onPath("ptxas");
         assumeTrue(nvcc.isPresent() && ptxas.isPresent(),
                 "nvcc and ptxas are not both on PATH, so the generated CUDA kernels are not compiled; install the CUDA toolkit");
-        List<GeneratedKernel> kernels = new KernelGenerator(Dialect.CUDA).allKernels();
+        KernelGenerator generator = new KernelGenerator(Dialect.CUDA);
+        List<GeneratedKernel> kernels = new ArrayList<>(generator.allKernels());
+        Op.DOT_GENERAL.admitted().stream().sorted().map(generator::matmul).forEach(kernels::add);
         List<Callable> jobs = new ArrayList<>();
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_UNIT) {
             List<GeneratedKernel> batch = kernels.subList(from, Math.min(kernels.size(), from + KERNELS_PER_UNIT));

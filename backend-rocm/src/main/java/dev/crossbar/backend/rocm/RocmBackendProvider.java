@@ -2,26 +2,33 @@ package dev.crossbar.backend.rocm;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
-import dev.crossbar.backend.rocm.internal.ffi.HipException;
-import dev.crossbar.backend.rocm.internal.ffi.LibraryUnavailableException;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHip;
+import dev.crossbar.backend.rocm.internal.ffi.NativeHiprtc;
+import dev.crossbar.backend.rocm.internal.ffi.NativeRccl;
+import dev.crossbar.backend.rocm.internal.ffi.NativeRocblas;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
-import java.lang.module.ModuleDescriptor;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-/** Provides the ROCm backend; its probe asks the HIP runtime for its version and device count. */
+/**
+ * Provides the ROCm backend; its probe asks the HIP runtime for its version and device count and reports the versions
+ * of rocBLAS and RCCL where they are installed.
+ */
 public final class RocmBackendProvider implements BackendProvider {
     static final String NAME = "rocm";
+    /** Where compiled kernels are cached; {@code ~/.cache/crossbar/rocm} by default. */
+    static final String CACHE_PROPERTY = "crossbar.rocm.cache";
 
     @Override
     public String name() {
@@ -41,6 +48,10 @@ public final class RocmBackendProvider implements BackendProvider {
     @Override
     public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
+        // rocBLAS and RCCL are reported when present; the HIP runtime decides availability, and a missing library
+        // fails the first op that needs it with a message naming the package.
+        optional(() -> NativeRocblas.open().version()).ifPresent(v -> versions.put("rocblas", v));
+        optional(() -> NativeRccl.open().version()).ifPresent(v -> versions.put("rccl", v));
         try {
             NativeHip hip = NativeHip.open();
             int runtimeVersion = hip.hipRuntimeGetVersion();
@@ -52,26 +63,30 @@ public final class RocmBackendProvider implements BackendProvider {
             }
             List<Device> devices = IntStream.range(0, count).mapToObj(i -> new Device(NAME, i)).toList();
             return Availability.available(devices, versions);
-        } catch (LibraryUnavailableException | HipException e) {
+        } catch (CrossbarException e) {
             return Availability.unavailable(e.getMessage(), versions);
         }
     }
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.none(ExecutionMode.EAGER);
+        return Capabilities.declaredBy(ExecutionMode.EAGER, RocmKernels.classes());
     }
 
     @Override
     public Backend create(BackendContext context) {
-        throw new CrossbarException(String.format(Locale.ROOT,
-                "Backend '%s' declares no kernels in crossbar-backend-rocm %s, so it cannot run ops yet; select another backend,"
-                        + " for example -Dcrossbar.backend=cpu", NAME, version()));
+        NativeHip hip = NativeHip.open();
+        Path cache = context.property(CACHE_PROPERTY).map(Path::of)
+                .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache", "crossbar", "rocm"));
+        return new RocmBackend(hip, hip.hipGetDeviceCount(), NativeHiprtc.open(), optional(NativeRocblas::open), cache);
     }
 
-    private static String version() {
-        return Optional.ofNullable(RocmBackendProvider.class.getModule().getDescriptor())
-                .flatMap(ModuleDescriptor::rawVersion)
-                .orElse("(version unknown: loaded from the class path)");
+    /** Opens an optional library, or returns empty when it is missing or fails. */
+    private static <T> Optional<T> optional(Supplier<T> opener) {
+        try {
+            return Optional.of(opener.get());
+        } catch (CrossbarException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -103,7 +103,7 @@ public final class NativeCublas {
     private int property(int type) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("cublasGetProperty", call(() -> (int) MH$cublasGetProperty.invokeExact(type, value)));
+            check("cublasGetProperty", NativeLibrary.call(() -> (int) MH$cublasGetProperty.invokeExact(type, value)));
             return value.get(JAVA_INT, 0);
         }
     }
@@ -116,7 +116,7 @@ public final class NativeCublas {
     public MemorySegment create() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = arena.allocate(ADDRESS);
-            check("cublasCreate", call(() -> (int) MH$cublasCreate_v2.invokeExact(handle)));
+            check("cublasCreate", NativeLibrary.call(() -> (int) MH$cublasCreate_v2.invokeExact(handle)));
             return handle.get(ADDRESS, 0);
         }
     }
@@ -127,7 +127,7 @@ public final class NativeCublas {
      * @param handle the {@code cublasHandle_t}
      */
     public void destroy(MemorySegment handle) {
-        check("cublasDestroy", call(() -> (int) MH$cublasDestroy_v2.invokeExact(handle)));
+        check("cublasDestroy", NativeLibrary.call(() -> (int) MH$cublasDestroy_v2.invokeExact(handle)));
     }
 
     /**
@@ -137,7 +137,7 @@ public final class NativeCublas {
      * @param stream the {@code CUstream} later calls are queued on
      */
     public void setStream(MemorySegment handle, MemorySegment stream) {
-        check("cublasSetStream", call(() -> (int) MH$cublasSetStream_v2.invokeExact(handle, stream)));
+        check("cublasSetStream", NativeLibrary.call(() -> (int) MH$cublasSetStream_v2.invokeExact(handle, stream)));
     }
 
     /**
@@ -156,11 +156,11 @@ public final class NativeCublas {
         MemorySegment pb = MemorySegment.ofAddress(operands.b());
         MemorySegment pc = MemorySegment.ofAddress(operands.c());
         if (batchCount == 1) {
-            check("cublasGemmEx", call(() -> (int) MH$cublasGemmEx.invokeExact(handle, OP_N, OP_N, shape.m(), shape.n(), shape.k(), scalars.alpha(),
+            check("cublasGemmEx", NativeLibrary.call(() -> (int) MH$cublasGemmEx.invokeExact(handle, OP_N, OP_N, shape.m(), shape.n(), shape.k(), scalars.alpha(),
                     pa, operands.dataType(), operands.lda(), pb, operands.dataType(), operands.ldb(), scalars.beta(), pc, operands.dataType(), operands.ldc(), computeType, GEMM_DEFAULT)));
             return;
         }
-        check("cublasGemmStridedBatchedEx", call(() -> (int) MH$cublasGemmStridedBatchedEx.invokeExact(handle, OP_N, OP_N, shape.m(), shape.n(),
+        check("cublasGemmStridedBatchedEx", NativeLibrary.call(() -> (int) MH$cublasGemmStridedBatchedEx.invokeExact(handle, OP_N, OP_N, shape.m(), shape.n(),
                 shape.k(), scalars.alpha(), pa, operands.dataType(), operands.lda(), operands.strideA(), pb, operands.dataType(), operands.ldb(), operands.strideB(), scalars.beta(), pc,
                 operands.dataType(), operands.ldc(), operands.strideC(), batchCount, computeType, GEMM_DEFAULT)));
     }
@@ -201,18 +201,6 @@ public final class NativeCublas {
     public record GemmOperands(long a, long b, long c, int dataType, int lda, int ldb, int ldc, long strideA, long strideB, long strideC) {
     }
 
-    /** A native call returning a {@code cublasStatus_t}. */
-    private interface NativeCall {
-        int invoke() throws Throwable;
-    }
-
-    private static int call(NativeCall call) {
-        try {
-            return call.invoke();
-        } catch (Throwable t) {
-            throw new AssertionError("a cuBLAS downcall threw " + t, t);
-        }
-    }
 
     private static void check(String function, int result) {
         if (result != CublasStatus.CUBLAS_STATUS_SUCCESS) {

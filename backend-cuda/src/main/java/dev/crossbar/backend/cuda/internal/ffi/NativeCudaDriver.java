@@ -156,7 +156,7 @@ public final class NativeCudaDriver {
      * @param flags 0, the only value CUDA defines
      */
     public void cuInit(int flags) {
-        check("cuInit", call(() -> (int) MH$cuInit.invokeExact(flags)));
+        check("cuInit", NativeLibrary.call(() -> (int) MH$cuInit.invokeExact(flags)));
     }
 
     /**
@@ -167,7 +167,7 @@ public final class NativeCudaDriver {
     public int cuDriverGetVersion() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("cuDriverGetVersion", call(() -> (int) MH$cuDriverGetVersion.invokeExact(value)));
+            check("cuDriverGetVersion", NativeLibrary.call(() -> (int) MH$cuDriverGetVersion.invokeExact(value)));
             return value.get(JAVA_INT, 0);
         }
     }
@@ -180,7 +180,7 @@ public final class NativeCudaDriver {
     public int cuDeviceGetCount() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("cuDeviceGetCount", call(() -> (int) MH$cuDeviceGetCount.invokeExact(value)));
+            check("cuDeviceGetCount", NativeLibrary.call(() -> (int) MH$cuDeviceGetCount.invokeExact(value)));
             return value.get(JAVA_INT, 0);
         }
     }
@@ -194,7 +194,7 @@ public final class NativeCudaDriver {
     public int cuDeviceGet(int ordinal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("cuDeviceGet", call(() -> (int) MH$cuDeviceGet.invokeExact(value, ordinal)));
+            check("cuDeviceGet", NativeLibrary.call(() -> (int) MH$cuDeviceGet.invokeExact(value, ordinal)));
             return value.get(JAVA_INT, 0);
         }
     }
@@ -208,7 +208,7 @@ public final class NativeCudaDriver {
     public String cuDeviceGetName(int device) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(NAME_BYTES);
-            check("cuDeviceGetName", call(() -> (int) MH$cuDeviceGetName.invokeExact(name, NAME_BYTES, device)));
+            check("cuDeviceGetName", NativeLibrary.call(() -> (int) MH$cuDeviceGetName.invokeExact(name, NAME_BYTES, device)));
             return name.getString(0);
         }
     }
@@ -223,7 +223,7 @@ public final class NativeCudaDriver {
     public int cuDeviceGetAttribute(int attribute, int device) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("cuDeviceGetAttribute", call(() -> (int) MH$cuDeviceGetAttribute.invokeExact(value, attribute, device)));
+            check("cuDeviceGetAttribute", NativeLibrary.call(() -> (int) MH$cuDeviceGetAttribute.invokeExact(value, attribute, device)));
             return value.get(JAVA_INT, 0);
         }
     }
@@ -237,7 +237,7 @@ public final class NativeCudaDriver {
     public MemorySegment cuDevicePrimaryCtxRetain(int device) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment context = arena.allocate(ADDRESS);
-            check("cuDevicePrimaryCtxRetain", call(() -> (int) MH$cuDevicePrimaryCtxRetain.invokeExact(context, device)));
+            check("cuDevicePrimaryCtxRetain", NativeLibrary.call(() -> (int) MH$cuDevicePrimaryCtxRetain.invokeExact(context, device)));
             return context.get(ADDRESS, 0);
         }
     }
@@ -248,7 +248,7 @@ public final class NativeCudaDriver {
      * @param device the {@code CUdevice}
      */
     public void cuDevicePrimaryCtxRelease(int device) {
-        check("cuDevicePrimaryCtxRelease", call(() -> (int) MH$cuDevicePrimaryCtxRelease_v2.invokeExact(device)));
+        check("cuDevicePrimaryCtxRelease", NativeLibrary.call(() -> (int) MH$cuDevicePrimaryCtxRelease_v2.invokeExact(device)));
     }
 
     /**
@@ -257,7 +257,7 @@ public final class NativeCudaDriver {
      * @param context the {@code CUcontext} to bind to the calling thread
      */
     public void cuCtxSetCurrent(MemorySegment context) {
-        check("cuCtxSetCurrent", call(() -> (int) MH$cuCtxSetCurrent.invokeExact(context)));
+        check("cuCtxSetCurrent", NativeLibrary.call(() -> (int) MH$cuCtxSetCurrent.invokeExact(context)));
     }
 
     /**
@@ -269,7 +269,7 @@ public final class NativeCudaDriver {
     public MemorySegment cuStreamCreate(int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stream = arena.allocate(ADDRESS);
-            check("cuStreamCreate", call(() -> (int) MH$cuStreamCreate.invokeExact(stream, flags)));
+            check("cuStreamCreate", NativeLibrary.call(() -> (int) MH$cuStreamCreate.invokeExact(stream, flags)));
             return stream.get(ADDRESS, 0);
         }
     }
@@ -280,7 +280,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream}
      */
     public void cuStreamSynchronize(MemorySegment stream) {
-        check("cuStreamSynchronize", call(() -> (int) MH$cuStreamSynchronize.invokeExact(stream)));
+        check("cuStreamSynchronize", NativeLibrary.call(() -> (int) MH$cuStreamSynchronize.invokeExact(stream)));
     }
 
     /**
@@ -289,7 +289,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream}
      */
     public void cuStreamDestroy(MemorySegment stream) {
-        check("cuStreamDestroy", call(() -> (int) MH$cuStreamDestroy_v2.invokeExact(stream)));
+        check("cuStreamDestroy", NativeLibrary.call(() -> (int) MH$cuStreamDestroy_v2.invokeExact(stream)));
     }
 
     /**
@@ -299,7 +299,7 @@ public final class NativeCudaDriver {
      * @param event the {@code CUevent}
      */
     public void cuStreamWaitEvent(MemorySegment stream, MemorySegment event) {
-        check("cuStreamWaitEvent", call(() -> (int) MH$cuStreamWaitEvent.invokeExact(stream, event, 0)));
+        check("cuStreamWaitEvent", NativeLibrary.call(() -> (int) MH$cuStreamWaitEvent.invokeExact(stream, event, 0)));
     }
 
     /**
@@ -311,7 +311,7 @@ public final class NativeCudaDriver {
     public MemorySegment cuEventCreate(int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment event = arena.allocate(ADDRESS);
-            check("cuEventCreate", call(() -> (int) MH$cuEventCreate.invokeExact(event, flags)));
+            check("cuEventCreate", NativeLibrary.call(() -> (int) MH$cuEventCreate.invokeExact(event, flags)));
             return event.get(ADDRESS, 0);
         }
     }
@@ -323,7 +323,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream} whose queued work it marks
      */
     public void cuEventRecord(MemorySegment event, MemorySegment stream) {
-        check("cuEventRecord", call(() -> (int) MH$cuEventRecord.invokeExact(event, stream)));
+        check("cuEventRecord", NativeLibrary.call(() -> (int) MH$cuEventRecord.invokeExact(event, stream)));
     }
 
     /**
@@ -332,7 +332,7 @@ public final class NativeCudaDriver {
      * @param event the {@code CUevent}
      */
     public void cuEventSynchronize(MemorySegment event) {
-        check("cuEventSynchronize", call(() -> (int) MH$cuEventSynchronize.invokeExact(event)));
+        check("cuEventSynchronize", NativeLibrary.call(() -> (int) MH$cuEventSynchronize.invokeExact(event)));
     }
 
     /**
@@ -341,7 +341,7 @@ public final class NativeCudaDriver {
      * @param event the {@code CUevent}
      */
     public void cuEventDestroy(MemorySegment event) {
-        check("cuEventDestroy", call(() -> (int) MH$cuEventDestroy_v2.invokeExact(event)));
+        check("cuEventDestroy", NativeLibrary.call(() -> (int) MH$cuEventDestroy_v2.invokeExact(event)));
     }
 
     /**
@@ -354,7 +354,7 @@ public final class NativeCudaDriver {
     public long cuMemAllocAsync(long byteSize, MemorySegment stream) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pointer = arena.allocate(JAVA_LONG);
-            check("cuMemAllocAsync", call(() -> (int) MH$cuMemAllocAsync.invokeExact(pointer, byteSize, stream)));
+            check("cuMemAllocAsync", NativeLibrary.call(() -> (int) MH$cuMemAllocAsync.invokeExact(pointer, byteSize, stream)));
             return pointer.get(JAVA_LONG, 0);
         }
     }
@@ -366,7 +366,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream} the free is ordered on
      */
     public void cuMemFreeAsync(long pointer, MemorySegment stream) {
-        check("cuMemFreeAsync", call(() -> (int) MH$cuMemFreeAsync.invokeExact(pointer, stream)));
+        check("cuMemFreeAsync", NativeLibrary.call(() -> (int) MH$cuMemFreeAsync.invokeExact(pointer, stream)));
     }
 
     /**
@@ -378,7 +378,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream}
      */
     public void cuMemsetD8Async(long pointer, byte value, long count, MemorySegment stream) {
-        check("cuMemsetD8Async", call(() -> (int) MH$cuMemsetD8Async.invokeExact(pointer, value, count, stream)));
+        check("cuMemsetD8Async", NativeLibrary.call(() -> (int) MH$cuMemsetD8Async.invokeExact(pointer, value, count, stream)));
     }
 
     /**
@@ -390,7 +390,7 @@ public final class NativeCudaDriver {
      */
     public void cuMemcpyHtoDAsync(long destination, MemorySegment source, MemorySegment stream) {
         long count = source.byteSize();
-        check("cuMemcpyHtoDAsync", call(() -> (int) MH$cuMemcpyHtoDAsync_v2.invokeExact(destination, source, count, stream)));
+        check("cuMemcpyHtoDAsync", NativeLibrary.call(() -> (int) MH$cuMemcpyHtoDAsync_v2.invokeExact(destination, source, count, stream)));
     }
 
     /**
@@ -402,7 +402,7 @@ public final class NativeCudaDriver {
      */
     public void cuMemcpyDtoHAsync(MemorySegment destination, long source, MemorySegment stream) {
         long count = destination.byteSize();
-        check("cuMemcpyDtoHAsync", call(() -> (int) MH$cuMemcpyDtoHAsync_v2.invokeExact(destination, source, count, stream)));
+        check("cuMemcpyDtoHAsync", NativeLibrary.call(() -> (int) MH$cuMemcpyDtoHAsync_v2.invokeExact(destination, source, count, stream)));
     }
 
     /**
@@ -414,7 +414,7 @@ public final class NativeCudaDriver {
      * @param stream the {@code CUstream}
      */
     public void cuMemcpyDtoDAsync(long destination, long source, long count, MemorySegment stream) {
-        check("cuMemcpyDtoDAsync", call(() -> (int) MH$cuMemcpyDtoDAsync_v2.invokeExact(destination, source, count, stream)));
+        check("cuMemcpyDtoDAsync", NativeLibrary.call(() -> (int) MH$cuMemcpyDtoDAsync_v2.invokeExact(destination, source, count, stream)));
     }
 
     /**
@@ -429,7 +429,7 @@ public final class NativeCudaDriver {
      */
     public void cuMemcpyPeerAsync(long destination, MemorySegment destinationContext, long source, MemorySegment sourceContext, long count,
             MemorySegment stream) {
-        check("cuMemcpyPeerAsync", call(() -> (int) MH$cuMemcpyPeerAsync.invokeExact(destination, destinationContext, source, sourceContext, count, stream)));
+        check("cuMemcpyPeerAsync", NativeLibrary.call(() -> (int) MH$cuMemcpyPeerAsync.invokeExact(destination, destinationContext, source, sourceContext, count, stream)));
     }
 
     /**
@@ -441,7 +441,7 @@ public final class NativeCudaDriver {
     public MemorySegment cuModuleLoadData(MemorySegment ptx) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment module = arena.allocate(ADDRESS);
-            check("cuModuleLoadData", call(() -> (int) MH$cuModuleLoadData.invokeExact(module, ptx)));
+            check("cuModuleLoadData", NativeLibrary.call(() -> (int) MH$cuModuleLoadData.invokeExact(module, ptx)));
             return module.get(ADDRESS, 0);
         }
     }
@@ -457,7 +457,7 @@ public final class NativeCudaDriver {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment function = arena.allocate(ADDRESS);
             MemorySegment symbol = arena.allocateFrom(name);
-            check("cuModuleGetFunction", call(() -> (int) MH$cuModuleGetFunction.invokeExact(function, module, symbol)));
+            check("cuModuleGetFunction", NativeLibrary.call(() -> (int) MH$cuModuleGetFunction.invokeExact(function, module, symbol)));
             return function.get(ADDRESS, 0);
         }
     }
@@ -468,7 +468,7 @@ public final class NativeCudaDriver {
      * @param module the {@code CUmodule}
      */
     public void cuModuleUnload(MemorySegment module) {
-        check("cuModuleUnload", call(() -> (int) MH$cuModuleUnload.invokeExact(module)));
+        check("cuModuleUnload", NativeLibrary.call(() -> (int) MH$cuModuleUnload.invokeExact(module)));
     }
 
     /**
@@ -481,22 +481,10 @@ public final class NativeCudaDriver {
      * @param arguments the {@code void**} array of argument addresses
      */
     public void cuLaunchKernel(MemorySegment function, int gridSize, int blockSize, MemorySegment stream, MemorySegment arguments) {
-        check("cuLaunchKernel", call(() -> (int) MH$cuLaunchKernel.invokeExact(function, gridSize, 1, 1, blockSize, 1, 1, 0, stream, arguments,
+        check("cuLaunchKernel", NativeLibrary.call(() -> (int) MH$cuLaunchKernel.invokeExact(function, gridSize, 1, 1, blockSize, 1, 1, 0, stream, arguments,
                 MemorySegment.NULL)));
     }
 
-    /** A native call returning a {@code CUresult}. */
-    private interface NativeCall {
-        int invoke() throws Throwable;
-    }
-
-    private static int call(NativeCall call) {
-        try {
-            return call.invoke();
-        } catch (Throwable t) {
-            throw new AssertionError("a CUDA driver downcall threw " + t, t);
-        }
-    }
 
     private static void check(String function, int result) {
         if (result != CuResult.CUDA_SUCCESS) {

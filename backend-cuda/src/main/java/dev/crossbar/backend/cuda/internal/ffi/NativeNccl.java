@@ -146,7 +146,7 @@ public final class NativeNccl {
     public String version() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
-            check("ncclGetVersion", call(() -> (int) MH$ncclGetVersion.invokeExact(value)));
+            check("ncclGetVersion", NativeLibrary.call(() -> (int) MH$ncclGetVersion.invokeExact(value)));
             int code = value.get(JAVA_INT, 0);
             // NCCL_VERSION(X, Y, Z): X * 1000 + Y * 100 + Z up to 2.8, X * 10000 + Y * 100 + Z from 2.9 on
             return code >= 20900 ? String.format(Locale.ROOT, "%d.%d.%d", code / 10000, code / 100 % 100, code % 100)
@@ -162,7 +162,7 @@ public final class NativeNccl {
     public byte[] getUniqueId() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment id = arena.allocate(UNIQUE_ID);
-            check("ncclGetUniqueId", call(() -> (int) MH$ncclGetUniqueId.invokeExact(id)));
+            check("ncclGetUniqueId", NativeLibrary.call(() -> (int) MH$ncclGetUniqueId.invokeExact(id)));
             return id.toArray(JAVA_BYTE);
         }
     }
@@ -182,7 +182,7 @@ public final class NativeNccl {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment communicator = arena.allocate(ADDRESS);
             MemorySegment id = arena.allocate(UNIQUE_ID).copyFrom(MemorySegment.ofArray(uniqueId));
-            check("ncclCommInitRank", call(() -> (int) MH$ncclCommInitRank.invokeExact(communicator, rankCount, id, rank)));
+            check("ncclCommInitRank", NativeLibrary.call(() -> (int) MH$ncclCommInitRank.invokeExact(communicator, rankCount, id, rank)));
             return communicator.get(ADDRESS, 0);
         }
     }
@@ -193,7 +193,7 @@ public final class NativeNccl {
      * @param communicator the {@code ncclComm_t}
      */
     public void commDestroy(MemorySegment communicator) {
-        check("ncclCommDestroy", call(() -> (int) MH$ncclCommDestroy.invokeExact(communicator)));
+        check("ncclCommDestroy", NativeLibrary.call(() -> (int) MH$ncclCommDestroy.invokeExact(communicator)));
     }
 
     /**
@@ -210,7 +210,7 @@ public final class NativeNccl {
     public void allReduce(long send, long receive, long count, DataType type, RedOp op, MemorySegment communicator, MemorySegment stream) {
         MemorySegment s = MemorySegment.ofAddress(send);
         MemorySegment r = MemorySegment.ofAddress(receive);
-        check("ncclAllReduce", call(() -> (int) MH$ncclAllReduce.invokeExact(s, r, count, type.code, op.code, communicator, stream)));
+        check("ncclAllReduce", NativeLibrary.call(() -> (int) MH$ncclAllReduce.invokeExact(s, r, count, type.code, op.code, communicator, stream)));
     }
 
     /**
@@ -226,7 +226,7 @@ public final class NativeNccl {
     public void allGather(long send, long receive, long sendCount, DataType type, MemorySegment communicator, MemorySegment stream) {
         MemorySegment s = MemorySegment.ofAddress(send);
         MemorySegment r = MemorySegment.ofAddress(receive);
-        check("ncclAllGather", call(() -> (int) MH$ncclAllGather.invokeExact(s, r, sendCount, type.code, communicator, stream)));
+        check("ncclAllGather", NativeLibrary.call(() -> (int) MH$ncclAllGather.invokeExact(s, r, sendCount, type.code, communicator, stream)));
     }
 
     /**
@@ -243,7 +243,7 @@ public final class NativeNccl {
     public void reduceScatter(long send, long receive, long receiveCount, DataType type, RedOp op, MemorySegment communicator, MemorySegment stream) {
         MemorySegment s = MemorySegment.ofAddress(send);
         MemorySegment r = MemorySegment.ofAddress(receive);
-        check("ncclReduceScatter", call(() -> (int) MH$ncclReduceScatter.invokeExact(s, r, receiveCount, type.code, op.code, communicator, stream)));
+        check("ncclReduceScatter", NativeLibrary.call(() -> (int) MH$ncclReduceScatter.invokeExact(s, r, receiveCount, type.code, op.code, communicator, stream)));
     }
 
     /**
@@ -260,7 +260,7 @@ public final class NativeNccl {
     public void broadcast(long send, long receive, long count, DataType type, int root, MemorySegment communicator, MemorySegment stream) {
         MemorySegment s = MemorySegment.ofAddress(send);
         MemorySegment r = MemorySegment.ofAddress(receive);
-        check("ncclBroadcast", call(() -> (int) MH$ncclBroadcast.invokeExact(s, r, count, type.code, root, communicator, stream)));
+        check("ncclBroadcast", NativeLibrary.call(() -> (int) MH$ncclBroadcast.invokeExact(s, r, count, type.code, root, communicator, stream)));
     }
 
     /**
@@ -275,7 +275,7 @@ public final class NativeNccl {
      */
     public void send(long send, long count, DataType type, int peer, MemorySegment communicator, MemorySegment stream) {
         MemorySegment s = MemorySegment.ofAddress(send);
-        check("ncclSend", call(() -> (int) MH$ncclSend.invokeExact(s, count, type.code, peer, communicator, stream)));
+        check("ncclSend", NativeLibrary.call(() -> (int) MH$ncclSend.invokeExact(s, count, type.code, peer, communicator, stream)));
     }
 
     /**
@@ -290,31 +290,19 @@ public final class NativeNccl {
      */
     public void receive(long receive, long count, DataType type, int peer, MemorySegment communicator, MemorySegment stream) {
         MemorySegment r = MemorySegment.ofAddress(receive);
-        check("ncclRecv", call(() -> (int) MH$ncclRecv.invokeExact(r, count, type.code, peer, communicator, stream)));
+        check("ncclRecv", NativeLibrary.call(() -> (int) MH$ncclRecv.invokeExact(r, count, type.code, peer, communicator, stream)));
     }
 
     /** Calls {@code ncclGroupStart}: the calls up to {@link #groupEnd} are launched together (send/recv pairs). */
     public void groupStart() {
-        check("ncclGroupStart", call(() -> (int) MH$ncclGroupStart.invokeExact()));
+        check("ncclGroupStart", NativeLibrary.call(() -> (int) MH$ncclGroupStart.invokeExact()));
     }
 
     /** Calls {@code ncclGroupEnd}. */
     public void groupEnd() {
-        check("ncclGroupEnd", call(() -> (int) MH$ncclGroupEnd.invokeExact()));
+        check("ncclGroupEnd", NativeLibrary.call(() -> (int) MH$ncclGroupEnd.invokeExact()));
     }
 
-    /** A native call returning an {@code ncclResult_t}. */
-    private interface NativeCall {
-        int invoke() throws Throwable;
-    }
-
-    private static int call(NativeCall call) {
-        try {
-            return call.invoke();
-        } catch (Throwable t) {
-            throw new AssertionError("an NCCL downcall threw " + t, t);
-        }
-    }
 
     private void check(String function, int result) {
         if (result != NcclResult.NCCL_SUCCESS) {

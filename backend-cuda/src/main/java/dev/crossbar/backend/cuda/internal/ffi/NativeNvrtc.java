@@ -76,7 +76,7 @@ public final class NativeNvrtc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment major = arena.allocate(JAVA_INT);
             MemorySegment minor = arena.allocate(JAVA_INT);
-            check("nvrtcVersion", call(() -> (int) MH$nvrtcVersion.invokeExact(major, minor)), MemorySegment.NULL);
+            check("nvrtcVersion", NativeLibrary.call(() -> (int) MH$nvrtcVersion.invokeExact(major, minor)), MemorySegment.NULL);
             return String.format(Locale.ROOT, "%d.%d", major.get(JAVA_INT, 0), minor.get(JAVA_INT, 0));
         }
     }
@@ -95,7 +95,7 @@ public final class NativeNvrtc {
             MemorySegment program = arena.allocate(ADDRESS);
             MemorySegment text = arena.allocateFrom(source);
             MemorySegment name = arena.allocateFrom(programName);
-            check("nvrtcCreateProgram", call(() -> (int) MH$nvrtcCreateProgram.invokeExact(program, text, name, 0, MemorySegment.NULL,
+            check("nvrtcCreateProgram", NativeLibrary.call(() -> (int) MH$nvrtcCreateProgram.invokeExact(program, text, name, 0, MemorySegment.NULL,
                     MemorySegment.NULL)), MemorySegment.NULL);
             MemorySegment handle = program.get(ADDRESS, 0);
             try {
@@ -104,14 +104,14 @@ public final class NativeNvrtc {
                     optionArray.setAtIndex(ADDRESS, i, arena.allocateFrom(options.get(i)));
                 }
                 int optionCount = options.size();
-                check("nvrtcCompileProgram", call(() -> (int) MH$nvrtcCompileProgram.invokeExact(handle, optionCount, optionArray)), handle);
+                check("nvrtcCompileProgram", NativeLibrary.call(() -> (int) MH$nvrtcCompileProgram.invokeExact(handle, optionCount, optionArray)), handle);
                 MemorySegment size = arena.allocate(JAVA_LONG);
-                check("nvrtcGetPTXSize", call(() -> (int) MH$nvrtcGetPTXSize.invokeExact(handle, size)), handle);
+                check("nvrtcGetPTXSize", NativeLibrary.call(() -> (int) MH$nvrtcGetPTXSize.invokeExact(handle, size)), handle);
                 MemorySegment ptx = arena.allocate(size.get(JAVA_LONG, 0) + 1);
-                check("nvrtcGetPTX", call(() -> (int) MH$nvrtcGetPTX.invokeExact(handle, ptx)), handle);
+                check("nvrtcGetPTX", NativeLibrary.call(() -> (int) MH$nvrtcGetPTX.invokeExact(handle, ptx)), handle);
                 return ptx.getString(0, StandardCharsets.UTF_8);
             } finally {
-                check("nvrtcDestroyProgram", call(() -> (int) MH$nvrtcDestroyProgram.invokeExact(program)), MemorySegment.NULL);
+                check("nvrtcDestroyProgram", NativeLibrary.call(() -> (int) MH$nvrtcDestroyProgram.invokeExact(program)), MemorySegment.NULL);
             }
         }
     }
@@ -125,27 +125,15 @@ public final class NativeNvrtc {
     private String log(MemorySegment program) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = arena.allocate(JAVA_LONG);
-            if (call(() -> (int) MH$nvrtcGetProgramLogSize.invokeExact(program, size)) != NvrtcResult.NVRTC_SUCCESS || size.get(JAVA_LONG, 0) <= 1) {
+            if (NativeLibrary.call(() -> (int) MH$nvrtcGetProgramLogSize.invokeExact(program, size)) != NvrtcResult.NVRTC_SUCCESS || size.get(JAVA_LONG, 0) <= 1) {
                 return "";
             }
             MemorySegment log = arena.allocate(size.get(JAVA_LONG, 0) + 1);
-            if (call(() -> (int) MH$nvrtcGetProgramLog.invokeExact(program, log)) != NvrtcResult.NVRTC_SUCCESS) {
+            if (NativeLibrary.call(() -> (int) MH$nvrtcGetProgramLog.invokeExact(program, log)) != NvrtcResult.NVRTC_SUCCESS) {
                 return "";
             }
             return log.getString(0, StandardCharsets.UTF_8);
         }
     }
 
-    /** A native call returning an {@code nvrtcResult}. */
-    private interface NativeCall {
-        int invoke() throws Throwable;
-    }
-
-    private static int call(NativeCall call) {
-        try {
-            return call.invoke();
-        } catch (Throwable t) {
-            throw new AssertionError("an NVRTC downcall threw " + t, t);
-        }
-    }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 public final class HipError {
     /** The code of success. */
     public static final int HIP_SUCCESS = 0;
+    /** The code of a failed allocation. */
+    public static final int HIP_ERROR_OUT_OF_MEMORY = 2;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             entry(0, "hipSuccess"),

@@ -49,6 +49,23 @@ final class NativeLibrary {
         }
     }
 
+    /** A downcall returning a status code; {@code invokeExact} declares {@code Throwable}. */
+    interface NativeCall {
+        int invoke() throws Throwable;
+    }
+
+    /**
+     * Makes a downcall and returns its status code. A downcall throws only when its handle and arguments disagree,
+     * which is a bug in this package, so that becomes an {@link AssertionError}.
+     */
+    static int call(NativeCall call) {
+        try {
+            return call.invoke();
+        } catch (Throwable t) {
+            throw new AssertionError("a downcall threw " + t, t);
+        }
+    }
+
     private static LibraryUnavailableException nativeAccessDenied(String library, IllegalCallerException cause) {
         Module module = NativeLibrary.class.getModule();
         String flag = "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.crossbar.spi.Op;
 import dev.crossbar.spi.codegen.Dialect;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.KernelGenerator;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every generated HIP kernel compiles with hiprtc for gfx90a (MI200) and gfx908 (MI100), in process, through
+ * Every generated HIP kernel, the matmul fallback included, compiles with hiprtc for gfx90a (MI200) and gfx908 (MI100), in process, through
  * {@link NativeHiprtc}, and the code object is an AMDGPU ELF for that processor. Kernels are compiled in batches that
  * share one translation unit, since the prelude is include-guarded; hiprtc takes one {@code --offload-arch} per
  * program (two fail with "cannot specify -o when generating multiple output files"), so each batch compiles once
@@ -48,7 +49,9 @@ class HiprtcGeneratedKernelsTest {
 
     @Test
     void everyGeneratedKernelCompilesForGfx90aAndGfx908() throws Exception {
-        List<GeneratedKernel> kernels = new KernelGenerator(Dialect.HIP).allKernels();
+        KernelGenerator generator = new KernelGenerator(Dialect.HIP);
+        List<GeneratedKernel> kernels = new ArrayList<>(generator.allKernels());
+        Op.DOT_GENERAL.admitted().stream().sorted().map(generator::matmul).forEach(kernels::add);
         List<Callable<Integer>> jobs = new ArrayList<>();
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_PROGRAM) {
             List<GeneratedKernel> batch = kernels.subList(from, Math.min(kernels.size(), from + KERNELS_PER_PROGRAM));
