@@ -6,7 +6,8 @@
 #   /usr/bin/python3, OMP_WAIT_POLICY=PASSIVE), memcpy bandwidth (gcc). benchmarks/mpi-allreduce.sh is called when present.
 # Prints "speedup <name> <peer> <value>" (peer time / Crossbar time; above 1: Crossbar is faster) and
 # "bandwidth <name> memcpy <fraction>" lines, then a Markdown table, also written to benchmarks/RESULTS.md.
-# --quick: 1 s warm-up and 2 s timing per workload (instead of 5 s and 10 s); aims at under 5 minutes on 2 cores.
+# --quick: 1 s warm-up and 2 s timing per workload (instead of 5 s and 10 s), each Crossbar workload capped at 90 s
+# (900 s); aims at under 5 minutes on 2 cores once every workload runs near its peers' speed.
 # Environment: BENCH_THREADS (2) threads for every side; CROSSBAR_MATMUL (auto) the crossbar.cpu.matmul path of the
 # main Crossbar run (a second run forces crossbar.cpu.matmul=java for the F32 matmuls).
 set -euo pipefail
@@ -80,7 +81,7 @@ else
   # comparing against that would flatter Crossbar, so the peer runs with the AVX-512 kernels the CPU has.
   if grep -qw avx512f /proc/cpuinfo && [[ ${OPENBLAS_CORETYPE:-} == "" && $core != SkylakeX && $core != CooperLake && $core != SapphireRapids ]]; then
     openblas_env+=(OPENBLAS_CORETYPE=SkylakeX)
-    meta note "OpenBLAS detected core '$core' on an AVX-512 CPU; OpenBLAS and PyTorch (which calls it) ran with OPENBLAS_CORETYPE=SkylakeX"
+    meta note "OpenBLAS detected core '$core' on an AVX-512 CPU; the OpenBLAS peer, PyTorch (which calls OpenBLAS) and the Crossbar JVMs ran with OPENBLAS_CORETYPE=SkylakeX"
   fi
   env "${openblas_env[@]}" "$out/openblas_sgemm" 1024 2048 4096 4096x768x3072 | record
 fi
@@ -102,12 +103,31 @@ else
     /usr/bin/python3 "$peers/torch_peer.py" | record || missing torch "torch_peer.py failed (exit status $?)"
 fi
 
-# Crossbar: every workload with the requested matmul path, then the F32 matmuls on the pure-Java path.
-"${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" dev.crossbar.benchmarks.CompareDriver "${driver_budget[@]}" 2> "$out/driver.err" | record \
-  || echo "failed crossbar driver exit status $?; see $out/driver.err" | record
-"${java[@]}" -Dcrossbar.cpu.matmul=java dev.crossbar.benchmarks.CompareDriver "${driver_budget[@]}" --source crossbar-java \
-  --only mm_f32_1024,mm_f32_2048,mm_f32_4096,mm_f32_4096x768x3072 2> "$out/driver-java.err" | record \
-  || echo "failed crossbar-java driver exit status $?; see $out/driver-java.err" | record
+# Crossbar: every workload with the requested matmul path, then the F32 matmuls on the pure-Java path. Each workload
+# runs in its own JVM (warmed up there) under a time cap, so that one far too slow workload cannot stall the run.
+cap=$($quick && echo 90 || echo 900)
+run_crossbar() { # source, matmul path, names...
+  local source=$1 path=$2 name status
+  shift 2
+  for name in "$@"; do
+    if env "${openblas_env[@]}" timeout --kill-after=10 "$cap" "${java[@]}" -Dcrossbar.cpu.matmul="$path" dev.crossbar.benchmarks.CompareDriver \
+        "${driver_budget[@]}" --source "$source" --only "$name" > "$out/driver.out" 2>> "$out/driver.err"; then
+      status=0
+    else
+      status=$?
+    fi
+    record < "$out/driver.out"
+    if (( status == 124 || status == 137 )); then
+      echo "failed $source $name did not finish within the cap of $cap s (warm-up and timed runs; one operation may take longer)" | record
+    elif (( status != 0 )); then
+      echo "failed $source $name the driver exited with status $status; see $out/driver.err" | record
+    fi
+  done
+}
+: > "$out/driver.err"
+mapfile -t workloads < <("${java[@]}" dev.crossbar.benchmarks.CompareDriver --list)
+run_crossbar crossbar "$matmul_path" "${workloads[@]}"
+run_crossbar crossbar-java java mm_f32_1024 mm_f32_2048 mm_f32_4096 mm_f32_4096x768x3072
 
 # JMH with its GC profiler on training steps: the garbage per step as JMH reports it.
 jmh_json=$out/jmh.json
@@ -118,11 +138,12 @@ else
   jmh=(-p name=train_transformer_f32,train_transformer_bf16,train_mlp_f32 -f 1 -wi 2 -w 5s -i 3 -r 5s)
 fi
 echo "compare.sh: JMH -prof gc ${jmh[*]}" >&2
-"${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
+env "${openblas_env[@]}" "${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
   > "$out/jmh.log" 2>&1 || echo "failed jmh TrainingStepBenchmark exit status $?; see $out/jmh.log" | record
 
 if [[ -x benchmarks/mpi-allreduce.sh ]]; then
-  benchmarks/mpi-allreduce.sh $($quick && echo --quick) 2> "$out/mpi.err" | grep '^speedup ' | record \
+  # Called without arguments; BENCH_QUICK=1 and the BENCH_*_SECONDS budgets tell it which kind of run this is.
+  BENCH_QUICK=$($quick && echo 1 || echo 0) benchmarks/mpi-allreduce.sh 2> "$out/mpi.err" | grep '^speedup ' | record \
     || missing mpi "benchmarks/mpi-allreduce.sh failed; see $out/mpi.err"
 fi
 

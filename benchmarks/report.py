@@ -19,7 +19,6 @@ BYTES_MOVED = {"add_16M": 3 * 4 * ELEMENTS, "mul_16M": 3 * 4 * ELEMENTS, "gelu_1
                "allreduce_4MB_4ranks": 2 * 4 * 4 * (1 << 20)}
 MATMUL_SHAPES = {"1024": (1024, 1024, 1024), "2048": (2048, 2048, 2048), "4096": (4096, 4096, 4096),
                  "4096x768x3072": (4096, 768, 3072)}
-NATIVE_PATHS = ("openblas", "onednn", "dnnl", "blas")
 
 
 class Run:
@@ -42,7 +41,9 @@ class Run:
                     elif word == "cold":
                         self.cold.add(key)
             elif kind == "info":
-                self.info.append(" ".join(words[1:]))
+                text = " ".join(words[1:])
+                if text not in self.info:
+                    self.info.append(text)
             elif kind == "failed" and len(words) >= 3:
                 self.failed[(words[1], words[2])] = " ".join(words[3:])
             elif kind == "missing" and len(words) >= 2:
@@ -63,11 +64,22 @@ class Run:
             return f"{peer} missing: {self.missing[peer]}"
         return f"no {source} figure for {name}"
 
-    def matmul_path(self, source):
-        """What the backend says its matmul path is (an info line naming matmul), or None."""
-        for text in self.info:
-            if text.startswith(source + " ") and "matmul" in text and "crossbar.cpu.matmul=" not in text:
-                return text[len(source) + 1:]
+    def matmul_libraries(self, source):
+        """What the backend reports about its matmul paths (info lines "matmul=...", "matmul.<path>=..."), in order."""
+        return [text[len(source) + 1:] for text in self.info if text.startswith(source + " matmul")]
+
+    def native_matmul(self, source):
+        """The native library the backend's matmul uses for large F32 products, as far as its reports tell, or None."""
+        requested = self.requested_path(source)
+        if requested in ("openblas", "onednn"):
+            return requested
+        if requested != "auto":
+            return None
+        for text in self.matmul_libraries(source):
+            key, _, value = text.partition("=")
+            # auto prefers OpenBLAS, then oneDNN, for F32 products that are not tiny (backend-cpu's MatmulPath.AUTO).
+            if key in ("matmul.openblas", "matmul.onednn") and value and not value.startswith("absent"):
+                return key.split(".")[1]
         return None
 
     def requested_path(self, source):
@@ -77,20 +89,20 @@ class Run:
         return "(unset)"
 
 
-def rate(name, seconds, source=""):
+def rate(name, seconds):
     """A human-readable throughput for a measurement."""
     if seconds is None:
         return ""
     match = re.match(r"mm_(f32|bf16)_(.*)", name)
     if match and match.group(2) in MATMUL_SHAPES:
         m, k, n = MATMUL_SHAPES[match.group(2)]
-        return f"{2 * m * k * n / seconds / 1e9:.0f} GFLOP/s"
+        return f"({2 * m * k * n / seconds / 1e9:.3g} GFLOP/s)"
     if name in BYTES_MOVED:
-        return f"{BYTES_MOVED[name] / seconds / 1e9:.1f} GB/s"
+        return f"({BYTES_MOVED[name] / seconds / 1e9:.3g} GB/s)"
     if name == "copy_16M":
-        return f"{2 * 4 * ELEMENTS / seconds / 1e9:.1f} GB/s"
+        return f"({2 * 4 * ELEMENTS / seconds / 1e9:.3g} GB/s)"
     if name.startswith("train_") or name.startswith("fsdp_"):
-        return f"{1 / seconds:.1f} steps/s"
+        return f"({1 / seconds:.3g} steps/s)"
     return ""
 
 
@@ -116,11 +128,11 @@ def comparisons(run):
         for source, suffix in (("crossbar", ""), ("crossbar-java", "_java")):
             if source == "crossbar-java" and not any(key[0] == source for key in run.times) and not any(key[0] == source for key in run.failed):
                 continue
-            reported = run.matmul_path(source)
-            requested = run.requested_path(source)
-            native = reported is not None and any(p in reported.lower() for p in NATIVE_PATHS) and "java" not in reported.lower()
+            native = run.native_matmul(source)
             target = 0.98 if native else 0.90
-            note = f"path requested {requested}, reported {reported or 'nothing (the backend does not report its matmul path)'}"
+            reported = "; ".join(run.matmul_libraries(source)) or "nothing (this backend does not report its matmul paths)"
+            note = (f"crossbar.cpu.matmul={run.requested_path(source)}: {'native path ' + native if native else 'pure-Java path'}"
+                    f" (backend reports: {reported})")
             rows.append(("speedup", name + suffix, "openblas", (source, name), *peer_of("openblas", name), target, note))
         rows.append(("speedup", name, "onednn", ("crossbar", name), *peer_of("onednn", name), None, "oneDNN F32"))
         rows.append(("speedup", name, "torch", ("crossbar", name), *peer_of("torch", name), None, ""))

@@ -26,7 +26,8 @@ import java.util.Locale;
  *
  * <p>Options: {@code --quick} (1 s of warm-up and 2 s of timing per workload instead of 5 s and 10 s), {@code --only
  * name,name} (a subset of {@link Catalog#names()}), {@code --source NAME} (the second word of each line, default
- * {@code crossbar}; compare.sh names a run with a forced matmul path this way).
+ * {@code crossbar}; compare.sh names a run with a forced matmul path this way), {@code --list} (print the names, one
+ * a line, and run nothing).
  */
 public final class CompareDriver {
     private final double warmupSeconds;
@@ -44,7 +45,7 @@ public final class CompareDriver {
     /**
      * Runs the workloads the options select.
      *
-     * @param args {@code [--quick] [--only name,name] [--source NAME]}
+     * @param args {@code [--quick] [--only name,name] [--source NAME]} or {@code --list}
      */
     public static void main(String[] args) {
         run(args, System.out);
@@ -57,6 +58,10 @@ public final class CompareDriver {
         List<String> names = Catalog.names();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--list" -> {
+                    Catalog.names().forEach(out::println);
+                    return;
+                }
                 case "--quick" -> quick = true;
                 case "--only" -> {
                     if (i + 1 == args.length) {
@@ -71,7 +76,7 @@ public final class CompareDriver {
                     source = args[++i];
                 }
                 default -> throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "unknown option '%s'; use [--quick] [--only name,name] [--source NAME] with names from %s", args[i], Catalog.names()));
+                        "unknown option '%s'; use [--quick] [--only name,name] [--source NAME] | --list; names: %s", args[i], Catalog.names()));
             }
         }
         new CompareDriver(quick ? 1 : 5, quick ? 2 : 10, source, out).runAll(names);
