@@ -16,8 +16,9 @@ import java.util.Locale;
  * measure &lt;source&gt; &lt;name&gt; &lt;median seconds per operation&gt; runs=&lt;timed runs&gt; alloc_bytes_per_op=&lt;heap bytes&gt;
  * </pre>
  *
- * <p>A workload whose first run alone takes three timing budgets or more is not run again: its line reports that one
- * run and ends with {@code cold}, since it includes the JIT's warm-up.
+ * <p>Warm-up is at least two runs and at least the warm-up budget. A workload whose first run alone takes ten timing
+ * budgets or more is not run again: its line reports that one run and ends with {@code cold}, since it includes the
+ * JIT's warm-up.
  *
  * <p>Allocation is the growth of {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes} (every thread:
  * the caller, the kernel pool, the SPMD ranks) over the timed runs, per operation; it is the quantity JMH's
@@ -99,15 +100,15 @@ public final class CompareDriver {
             long warmupStart = System.nanoTime();
             workload.run();
             double first = seconds(System.nanoTime() - warmupStart);
-            if (first >= 3 * measureSeconds) {
+            if (first >= 10 * measureSeconds) {
                 long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBeforeFirst;
                 out.printf(Locale.ROOT, "measure %s %s %.6e runs=1 alloc_bytes_per_op=%d cold%n", source, name, first / workload.operationsPerRun(),
                         allocated / workload.operationsPerRun());
                 return;
             }
-            while (seconds(System.nanoTime() - warmupStart) < warmupSeconds) {
+            do {
                 workload.run();
-            }
+            } while (seconds(System.nanoTime() - warmupStart) < warmupSeconds);
 
             List<Double> perOperation = new ArrayList<>();
             long allocatedBefore = threads.getTotalThreadAllocatedBytes();
