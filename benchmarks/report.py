@@ -106,6 +106,10 @@ def rate(name, seconds):
     return ""
 
 
+def cold_mark(run, key):
+    return " (1 cold run)" if key in run.cold else ""
+
+
 def duration(seconds):
     if seconds is None:
         return "-"
@@ -198,9 +202,10 @@ def main(log_path, results_path, jmh_path=None):
             value = peer_seconds / mine
         out_lines.append(f"{kind} {name} {peer} {value:.3f}")
         status = "" if target is None else ("met" if value >= target else f"**missed** ({value / target:.2f} of the target)")
-        cold = " (1 cold run)" if crossbar_key in run.cold else ""
-        alloc = run.alloc.get(crossbar_key)
-        table.append(f"| `{name}` vs {peer} | {duration(mine)} {rate(name, mine)}{cold} | {duration(peer_seconds)} {rate(peer_key[1], peer_seconds)}"
+        if crossbar_key in run.cold or peer_key in run.cold:
+            status += " (a side is one cold run, JIT warm-up included: not a steady-state figure)"
+        table.append(f"| `{name}` vs {peer} | {duration(mine)} {rate(crossbar_key[1], mine)}{cold_mark(run, crossbar_key)}"
+                     f" | {duration(peer_seconds)} {rate(peer_key[1], peer_seconds)}{cold_mark(run, peer_key)}"
                      f" | **{value:.3f}** | {'-' if target is None else target} | {status} {note} |")
     out_lines.extend(run.passthrough)
     for line in out_lines:
@@ -224,7 +229,7 @@ def main(log_path, results_path, jmh_path=None):
            "| workload | time | allocated per op |", "|---|---|---|"]
     for (source, name), seconds in run.times.items():
         if source.startswith("crossbar"):
-            md.append(f"| `{name}` ({source}) | {duration(seconds)} | {run.alloc.get((source, name), 0):,} B |")
+            md.append(f"| `{name}` ({source}) | {duration(seconds)}{cold_mark(run, (source, name))} | {run.alloc.get((source, name), 0):,} B |")
     jmh = jmh_results(jmh_path)
     if jmh:
         md += ["", "JMH with `-prof gc` in the same run:", "", "| workload | benchmark | score | gc.alloc.rate.norm |", "|---|---|---|---|"]
