@@ -1,7 +1,7 @@
 """Turns the log of one compare.sh run into its comparison lines and the Markdown table of benchmarks/RESULTS.md.
 
 Usage: report.py LOG RESULTS_MD [JMH_JSON]. LOG holds the lines the Crossbar driver and the peers print:
-  measure <source> <name> <median seconds per operation> runs=<n> [alloc_bytes_per_op=<bytes>] [cold]
+  measure <source> <name> <median seconds per operation> runs=<n> [alloc_bytes_per_op=<bytes>] [bytes_moved=<bytes>] [cold]
   info <source> <text>          failed <source> <name> <reason>          missing <peer> <reason>
   meta <key> <value>            speedup <name> <peer> <value>   (passed through, e.g. from mpi-allreduce.sh)
 Prints "speedup <name> <peer> <value>" (peer time / Crossbar time: above 1 means Crossbar is faster) and
@@ -11,19 +11,13 @@ import json
 import re
 import sys
 
-ELEMENTS = 1 << 24
-# Bytes an op must read and write at least (F32): inputs, plus the result unless it reduces.
-BYTES_MOVED = {"add_16M": 3 * 4 * ELEMENTS, "mul_16M": 3 * 4 * ELEMENTS, "gelu_16M": 2 * 4 * ELEMENTS,
-               "sum_16M": 4 * ELEMENTS, "max_16M": 4 * ELEMENTS,
-               # Every one of the 4 ranks reads its 4 MiB input and writes its 4 MiB result at least.
-               "allreduce_4MB_4ranks": 2 * 4 * 4 * (1 << 20)}
 MATMUL_SHAPES = {"1024": (1024, 1024, 1024), "2048": (2048, 2048, 2048), "4096": (4096, 4096, 4096),
                  "4096x768x3072": (4096, 768, 3072)}
 
 
 class Run:
     def __init__(self, lines):
-        self.times, self.runs, self.alloc, self.cold = {}, {}, {}, set()
+        self.times, self.runs, self.alloc, self.bytes_moved, self.cold = {}, {}, {}, {}, set()
         self.info, self.failed, self.missing, self.meta, self.passthrough = [], {}, {}, {}, []
         for line in lines:
             words = line.split()
@@ -38,10 +32,15 @@ class Run:
                         self.runs[key] = int(word[5:])
                     elif word.startswith("alloc_bytes_per_op="):
                         self.alloc[key] = int(word[len("alloc_bytes_per_op="):])
+                    elif word.startswith("bytes_moved="):
+                        self.bytes_moved[key] = int(word[len("bytes_moved="):])
                     elif word == "cold":
                         self.cold.add(key)
             elif kind == "info":
                 text = " ".join(words[1:])
+                # The copy peer states the bytes one copy reads and writes: "info memcpy copy_16M bytes=<n> ...".
+                if len(words) >= 4 and words[3].startswith("bytes="):
+                    self.bytes_moved[(words[1], words[2])] = int(words[3][len("bytes="):])
                 if text not in self.info:
                     self.info.append(text)
             elif kind == "failed" and len(words) >= 3:
@@ -89,18 +88,17 @@ class Run:
         return "(unset)"
 
 
-def rate(name, seconds):
+def rate(run, key, seconds):
     """A human-readable throughput for a measurement."""
+    name = key[1]
     if seconds is None:
         return ""
     match = re.match(r"mm_(f32|bf16)_(.*)", name)
     if match and match.group(2) in MATMUL_SHAPES:
         m, k, n = MATMUL_SHAPES[match.group(2)]
         return f"({2 * m * k * n / seconds / 1e9:.3g} GFLOP/s)"
-    if name in BYTES_MOVED:
-        return f"({BYTES_MOVED[name] / seconds / 1e9:.3g} GB/s)"
-    if name == "copy_16M":
-        return f"({2 * 4 * ELEMENTS / seconds / 1e9:.3g} GB/s)"
+    if key in run.bytes_moved:
+        return f"({run.bytes_moved[key] / seconds / 1e9:.3g} GB/s)"
     if name.startswith("train_") or name.startswith("fsdp_"):
         return f"({1 / seconds:.3g} steps/s)"
     return ""
@@ -148,7 +146,7 @@ def comparisons(run):
     for op in ("add", "mul", "gelu", "sum", "max"):
         name = f"{op}_16M"
         rows.append(("bandwidth", name, "memcpy", ("crossbar", name), *peer_of("memcpy", "copy_16M"), 0.8,
-                     f"{BYTES_MOVED[name] >> 20} MiB moved per op against memcpy's bytes read + written per second"))
+                     "bytes the op must read and write, per second, against memcpy's"))
         rows.append(("speedup", name, "torch", ("crossbar", name), *peer_of("torch", name), None, ""))
     rows.append(("speedup", "add_4", "torch", ("crossbar", "add_4"), *peer_of("torch", "add_4"), 3.0, "per-op overhead, 4-element add"))
     rows.append(("speedup", "train_transformer_f32", "torch", ("crossbar", "train_transformer_f32"), *peer_of("torch", "train_transformer_f32"), 1.25,
@@ -197,15 +195,20 @@ def main(log_path, results_path, jmh_path=None):
             table.append(f"| `{name}` vs {peer} | {duration(mine)} | {duration(peer_seconds)} | skipped: {reason} | {'-' if target is None else target} | |")
             continue
         if kind == "bandwidth":
-            value = (BYTES_MOVED[name] / mine) / (2 * 4 * ELEMENTS / peer_seconds)
+            if crossbar_key not in run.bytes_moved or peer_key not in run.bytes_moved:
+                reason = f"the log does not state the bytes moved by {crossbar_key[1]} or {peer_key[1]}"
+                out_lines.append(f"skipped {name} {peer} ({reason})")
+                table.append(f"| `{name}` vs {peer} | {duration(mine)} | {duration(peer_seconds)} | skipped: {reason} | {target or '-'} | |")
+                continue
+            value = (run.bytes_moved[crossbar_key] / mine) / (run.bytes_moved[peer_key] / peer_seconds)
         else:
             value = peer_seconds / mine
         out_lines.append(f"{kind} {name} {peer} {value:.3f}")
         status = "" if target is None else ("met" if value >= target else f"**missed** ({value / target:.2f} of the target)")
         if crossbar_key in run.cold or peer_key in run.cold:
             status += " (a side is one cold run, JIT warm-up included: not a steady-state figure)"
-        table.append(f"| `{name}` vs {peer} | {duration(mine)} {rate(crossbar_key[1], mine)}{cold_mark(run, crossbar_key)}"
-                     f" | {duration(peer_seconds)} {rate(peer_key[1], peer_seconds)}{cold_mark(run, peer_key)}"
+        table.append(f"| `{name}` vs {peer} | {duration(mine)} {rate(run, crossbar_key, mine)}{cold_mark(run, crossbar_key)}"
+                     f" | {duration(peer_seconds)} {rate(run, peer_key, peer_seconds)}{cold_mark(run, peer_key)}"
                      f" | **{value:.3f}** | {'-' if target is None else target} | {status} {note} |")
     out_lines.extend(run.passthrough)
     for line in out_lines:

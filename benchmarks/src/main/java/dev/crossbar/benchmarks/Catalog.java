@@ -92,14 +92,18 @@ final class Catalog {
         return factory.apply(crossbar);
     }
 
-    /** The bytes an elementwise or reduction workload reads and writes at least, or 0 for the others. */
+    /**
+     * The bytes one operation must read and write at least: for an elementwise op or reduction its F32 inputs and its
+     * result unless it reduces; for the all-reduce every rank's input read once and result written once. 0 for the
+     * other workloads.
+     */
     static long bytesMoved(String name) {
         for (ElementwiseWorkload.Kind kind : ElementwiseWorkload.Kind.values()) {
             if (name.equals(kind.name().toLowerCase(Locale.ROOT) + "_16M")) {
                 return ElementwiseWorkload.bytesMoved(kind, ELEMENTS);
             }
         }
-        return name.equals("allreduce_4MB_4ranks") ? (long) ALL_REDUCE_ELEMENTS * Float.BYTES : 0;
+        return name.equals("allreduce_4MB_4ranks") ? 2L * RANKS * ALL_REDUCE_ELEMENTS * Float.BYTES : 0;
     }
 
     /** The char transformer, initialized from the catalog's seed. */

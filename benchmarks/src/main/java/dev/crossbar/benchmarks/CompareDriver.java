@@ -13,8 +13,11 @@ import java.util.Locale;
  * each warmed up and then timed repeatedly, and prints one machine-readable line per workload:
  *
  * <pre>
- * measure &lt;source&gt; &lt;name&gt; &lt;median seconds per operation&gt; runs=&lt;timed runs&gt; alloc_bytes_per_op=&lt;heap bytes&gt;
+ * measure &lt;source&gt; &lt;name&gt; &lt;median seconds per operation&gt; runs=&lt;timed runs&gt; alloc_bytes_per_op=&lt;heap bytes&gt; [bytes_moved=&lt;bytes&gt;]
  * </pre>
+ *
+ * <p>{@code bytes_moved} is what an elementwise op, reduction or all-reduce must read and write at least
+ * ({@link Catalog#bytesMoved(String)}), for the comparison with copy bandwidth.
  *
  * <p>Warm-up is at least two runs and at least the warm-up budget. A workload whose first run alone takes ten timing
  * budgets or more is not run again: its line reports that one run and ends with {@code cold}, since it includes the
@@ -102,8 +105,8 @@ public final class CompareDriver {
             double first = seconds(System.nanoTime() - warmupStart);
             if (first >= 10 * measureSeconds) {
                 long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBeforeFirst;
-                out.printf(Locale.ROOT, "measure %s %s %.6e runs=1 alloc_bytes_per_op=%d cold%n", source, name, first / workload.operationsPerRun(),
-                        allocated / workload.operationsPerRun());
+                out.printf(Locale.ROOT, "measure %s %s %.6e runs=1 alloc_bytes_per_op=%d%s cold%n", source, name, first / workload.operationsPerRun(),
+                        allocated / workload.operationsPerRun(), bytesMoved(name));
                 return;
             }
             do {
@@ -122,13 +125,18 @@ public final class CompareDriver {
             } while (elapsed < measureSeconds || (perOperation.size() < 3 && elapsed < 3 * measureSeconds));
             long allocated = threads.getTotalThreadAllocatedBytes() - allocatedBefore;
             long operations = (long) perOperation.size() * workload.operationsPerRun();
-            out.printf(Locale.ROOT, "measure %s %s %.6e runs=%d alloc_bytes_per_op=%d%n", source, name, median(perOperation), perOperation.size(),
-                    allocated / operations);
+            out.printf(Locale.ROOT, "measure %s %s %.6e runs=%d alloc_bytes_per_op=%d%s%n", source, name, median(perOperation), perOperation.size(),
+                    allocated / operations, bytesMoved(name));
         } catch (RuntimeException e) {
             out.printf(Locale.ROOT, "failed %s %s %s%n", source, name, String.valueOf(e).replace('\n', ' '));
         } finally {
             out.flush();
         }
+    }
+
+    private static String bytesMoved(String name) {
+        long bytes = Catalog.bytesMoved(name);
+        return bytes == 0 ? "" : " bytes_moved=" + bytes;
     }
 
     private static double seconds(long nanos) {
