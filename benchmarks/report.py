@@ -220,6 +220,11 @@ def main(log_path, results_path, jmh_path=None):
     for key in ("date", "command", "machine", "cores", "threads", "load_before", "load_after", "jdk", "openblas", "onednn", "torch", "duration", "note"):
         if key in run.meta:
             md.append(f"- {key.replace('_', ' ')}: {run.meta[key]}")
+    busiest = max((float(run.meta[key].split(",")[0]) for key in ("load_before", "load_after") if key in run.meta), default=0.0)
+    cores = int(run.meta.get("cores", "0").split()[0] or 0)
+    if cores and busiest > cores:
+        md.append(f"- **the host was shared**: a 1-minute load of {busiest:g} on {cores} cores; every side competed with other jobs,"
+                  " so absolute figures are low and ratios noisy, and JIT compilation may lag behind (Crossbar's warm-up)")
     md += ["", "## Comparisons", "",
            "`speedup` = peer time / Crossbar time (above 1: Crossbar is faster). `bandwidth` = bytes the op must move per second"
            " / memcpy's bytes read and written per second, same thread count. Times are medians of the timed runs.", "",
