@@ -97,8 +97,10 @@ def rate(run, key, seconds):
     if match and match.group(2) in MATMUL_SHAPES:
         m, k, n = MATMUL_SHAPES[match.group(2)]
         return f"({2 * m * k * n / seconds / 1e9:.3g} GFLOP/s)"
-    if key in run.bytes_moved:
-        return f"({run.bytes_moved[key] / seconds / 1e9:.3g} GB/s)"
+    # A peer doing the same op moves the bytes the Crossbar driver states for it.
+    moved = run.bytes_moved.get(key, run.bytes_moved.get(("crossbar", name)))
+    if moved is not None:
+        return f"({moved / seconds / 1e9:.3g} GB/s)"
     if name.startswith("train_") or name.startswith("fsdp_"):
         return f"({1 / seconds:.3g} steps/s)"
     return ""
