@@ -1,0 +1,84 @@
+package dev.crossbar.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crossbar.api.TensorScope;
+import dev.crossbar.runtime.Crossbar;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Param;
+
+/** Checks the wiring of the benchmark harness; it measures nothing worth reporting. */
+class HarnessTest {
+    @Test
+    void driverPrintsOneMeasureLineInTheFormatCompareShReads() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CompareDriver.run(new String[] {"--quick", "--only", "add_4"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        Matcher line = Pattern.compile("(?m)^measure crossbar add_4 (\\S+) runs=(\\d+) alloc_bytes_per_op=(\\d+)$").matcher(output);
+        assertTrue(line.find(), "no measure line for add_4 in:\n" + output);
+        double seconds = Double.parseDouble(line.group(1));
+        assertTrue(seconds > 0 && seconds < 0.01, "a 4-element add took " + seconds + " s");
+        assertTrue(Integer.parseInt(line.group(2)) >= 3, "fewer than 3 timed runs: " + line.group(2));
+        assertTrue(output.contains("info crossbar crossbar.cpu.matmul="), output);
+    }
+
+    @Test
+    void driverRejectsAnUnknownWorkloadByListingTheKnownOnes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CompareDriver.run(new String[] {"--only", "mm_f32_3"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("failed crossbar mm_f32_3 ") && output.contains("mm_f32_1024"), output);
+    }
+
+    @Test
+    void everyCatalogWorkloadHasAJmhBenchmark() throws NoSuchFieldException {
+        Set<String> covered = new TreeSet<>();
+        for (Class<?> benchmark : List.of(MatmulBenchmark.class, ElementwiseBenchmark.class, DispatchBenchmark.class, CollectiveBenchmark.class,
+                TrainingStepBenchmark.class, FsdpBenchmark.class)) {
+            Field name = benchmark.getField("name");
+            covered.addAll(Arrays.asList(name.getAnnotation(Param.class).value()));
+        }
+        assertEquals(new TreeSet<>(Catalog.names()), covered);
+    }
+
+    @Test
+    void theCharTransformerHasTheParameterCountOfThePyTorchPeer() {
+        // torch_peer.py's model: 2 blocks x (2 layer norms 512 + qkv 49,536 + proj 16,512 + MLP 131,712)
+        // + token 65x128 + position 64x128 embeddings + final norm 256 + head 128x65 = 421,632.
+        try (Crossbar crossbar = Crossbar.builder().backend("cpu").build(); TensorScope scope = crossbar.newScope()) {
+            assertEquals(421_632, Catalog.newTransformer(scope).parameterCount());
+        }
+    }
+
+    @Test
+    void aFailingRankFailsTheStepInsteadOfHanging() {
+        IllegalStateException failure = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(IllegalStateException.class, () -> {
+            try (SpmdSteps steps = new SpmdSteps(2, rank -> {
+                throw new IllegalArgumentException("rank " + rank.rank() + " cannot build its workload");
+            })) {
+                steps.run();
+            }
+        }));
+        Throwable cause = failure;
+        boolean named = false;
+        while (cause != null) {
+            named |= String.valueOf(cause.getMessage()).contains("cannot build its workload");
+            cause = cause.getCause();
+        }
+        assertTrue(named, "the rank's own exception is not in the cause chain of " + failure);
+    }
+}
