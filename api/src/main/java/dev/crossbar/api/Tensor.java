@@ -1177,6 +1177,16 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Finishes the work recorded on this tensor's backend so far. On a lazy graph backend (xla) this compiles, or
+     * reuses, and runs the pending graph, a materialization point like reading values; on eager backends it returns
+     * at once. Optimizers call it at the end of every step.
+     */
+    public void synchronize() {
+        checkOpen();
+        storage.backend().synchronize();
+    }
+
+    /**
      * Copies the elements to a new array, converting to F32 first if needed.
      *
      * @return the elements, row-major
