@@ -54,13 +54,16 @@ public final class MemoryAccounting {
         TENSORS.decrementAndGet();
     }
 
-    static void bufferAllocated(Device device, long bytes) {
+    /** Counts a new buffer and returns its device's byte counter, which the buffer passes to {@link #bufferFreed}. */
+    static AtomicLong bufferAllocated(Device device, long bytes) {
         BUFFERS.incrementAndGet();
-        BYTES.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
+        AtomicLong deviceBytes = BYTES.computeIfAbsent(device, d -> new AtomicLong());
+        deviceBytes.addAndGet(bytes);
+        return deviceBytes;
     }
 
-    static void bufferFreed(Device device, long bytes) {
+    static void bufferFreed(AtomicLong deviceBytes, long bytes) {
         BUFFERS.decrementAndGet();
-        BYTES.get(device).addAndGet(-bytes);
+        deviceBytes.addAndGet(-bytes);
     }
 }

@@ -3,17 +3,19 @@ package dev.crossbar.api;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.DeviceBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A device buffer shared by a tensor and its views; freed when the last of them closes. */
 final class Storage {
     private final Backend backend;
     private final DeviceBuffer buffer;
     private final AtomicInteger references = new AtomicInteger(1);
+    private final AtomicLong deviceBytes;
 
     Storage(Backend backend, DeviceBuffer buffer) {
         this.backend = backend;
         this.buffer = buffer;
-        MemoryAccounting.bufferAllocated(buffer.device(), buffer.byteSize());
+        this.deviceBytes = MemoryAccounting.bufferAllocated(buffer.device(), buffer.byteSize());
     }
 
     Backend backend() {
@@ -31,7 +33,7 @@ final class Storage {
 
     void release() {
         if (references.decrementAndGet() == 0) {
-            MemoryAccounting.bufferFreed(buffer.device(), buffer.byteSize());
+            MemoryAccounting.bufferFreed(deviceBytes, buffer.byteSize());
             buffer.close();
         }
     }

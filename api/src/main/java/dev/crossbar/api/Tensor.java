@@ -53,6 +53,10 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Autograd.Node gradNode;
     private Tensor grad;
+    /** The scope whose list of owned tensors holds this one, and the neighbours there; guarded by that scope. */
+    TensorScope listedIn;
+    Tensor listPrevious;
+    Tensor listNext;
 
     Tensor(Storage storage, DType dtype, Shape shape, long[] strides, long offset, TensorScope scope) {
         this.storage = storage;

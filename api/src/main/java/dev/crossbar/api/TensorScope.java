@@ -9,14 +9,11 @@ import dev.crossbar.spi.kernel.RngKernel;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Owns tensors and frees them when closed, like DJL's {@code NDManager}. Scopes nest: a child is closed with its
@@ -40,7 +37,9 @@ public final class TensorScope implements AutoCloseable {
     private final Backend backend;
     private final Device device;
     private final TensorScope parent;
-    private final Set<Tensor> tensors = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The tensors this scope owns, as a list linked through the tensors themselves: no hashing per op. */
+    private Tensor newest;
+    private int ownedCount;
     private final List<TensorScope> children = new ArrayList<>();
     private final Thread owner;
     private boolean closed;
@@ -125,7 +124,7 @@ public final class TensorScope implements AutoCloseable {
      * @return the count
      */
     public synchronized int size() {
-        return tensors.size();
+        return ownedCount;
     }
 
     /**
@@ -385,7 +384,7 @@ public final class TensorScope implements AutoCloseable {
             throw new IllegalStateException("keep: " + this + " is a root scope with no parent to move " + tensor + " to");
         }
         synchronized (this) {
-            if (!tensors.remove(tensor)) {
+            if (!unlist(tensor)) {
                 throw new IllegalStateException("keep: " + tensor + " is not owned by " + this);
             }
         }
@@ -405,9 +404,14 @@ public final class TensorScope implements AutoCloseable {
             }
             closed = true;
             kids = new ArrayList<>(children);
-            owned = new ArrayList<>(tensors);
+            owned = new ArrayList<>(ownedCount);
+            for (Tensor t = newest; t != null; t = t.listNext) {
+                owned.add(t);
+            }
+            while (newest != null) {
+                unlist(newest);
+            }
             children.clear();
-            tensors.clear();
         }
         for (TensorScope child : kids) {
             child.close();
@@ -461,8 +465,37 @@ public final class TensorScope implements AutoCloseable {
 
     synchronized void attach(Tensor t) {
         checkOpen();
-        tensors.add(t);
+        if (t.listedIn != this) {
+            t.listedIn = this;
+            t.listPrevious = null;
+            t.listNext = newest;
+            if (newest != null) {
+                newest.listPrevious = t;
+            }
+            newest = t;
+            ownedCount++;
+        }
         t.owner(this);
+    }
+
+    /** Removes a tensor from this scope's list; false when it is not there. Called holding this scope's lock. */
+    private boolean unlist(Tensor t) {
+        if (t.listedIn != this) {
+            return false;
+        }
+        if (t.listPrevious != null) {
+            t.listPrevious.listNext = t.listNext;
+        } else {
+            newest = t.listNext;
+        }
+        if (t.listNext != null) {
+            t.listNext.listPrevious = t.listPrevious;
+        }
+        t.listedIn = null;
+        t.listPrevious = null;
+        t.listNext = null;
+        ownedCount--;
+        return true;
     }
 
     /**
@@ -485,7 +518,7 @@ public final class TensorScope implements AutoCloseable {
     }
 
     synchronized void detach(Tensor t) {
-        tensors.remove(t);
+        unlist(t);
     }
 
     /**

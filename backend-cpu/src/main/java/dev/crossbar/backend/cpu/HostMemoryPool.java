@@ -2,8 +2,9 @@ package dev.crossbar.backend.cpu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Caches freed host blocks by power-of-two size class for reuse, as PyTorch's caching allocators do: a training loop
@@ -14,18 +15,29 @@ final class HostMemoryPool implements AutoCloseable {
     private static final long ALIGNMENT = 64;
 
     private final Arena arena = Arena.ofShared();
-    private final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<MemorySegment>> freeBlocks = new ConcurrentHashMap<>();
+    /**
+     * Free blocks by size class (index c holds blocks of 2^c bytes), most recently freed last; each guarded by its own
+     * lock, which is uncontended in the common case and cheaper than a lock-free deque's node per block.
+     */
+    private final List<ArrayDeque<MemorySegment>> freeBlocks = Stream.generate(ArrayDeque<MemorySegment>::new).limit(Long.SIZE).toList();
 
     /** A block of at least {@code byteSize} bytes, of unspecified content. */
     MemorySegment take(long byteSize) {
         int sizeClass = sizeClass(byteSize);
-        MemorySegment block = freeBlocks.computeIfAbsent(sizeClass, c -> new ConcurrentLinkedDeque<>()).pollFirst();
+        ArrayDeque<MemorySegment> blocks = freeBlocks.get(sizeClass);
+        MemorySegment block;
+        synchronized (blocks) {
+            block = blocks.pollLast();
+        }
         return block != null ? block : arena.allocate(1L << sizeClass, ALIGNMENT);
     }
 
     /** Returns a block obtained from {@link #take} for reuse. */
     void give(MemorySegment block) {
-        freeBlocks.get(sizeClass(block.byteSize())).offerFirst(block);
+        ArrayDeque<MemorySegment> blocks = freeBlocks.get(sizeClass(block.byteSize()));
+        synchronized (blocks) {
+            blocks.addLast(block);
+        }
     }
 
     private static int sizeClass(long byteSize) {
@@ -34,7 +46,11 @@ final class HostMemoryPool implements AutoCloseable {
 
     @Override
     public void close() {
-        freeBlocks.clear();
+        for (ArrayDeque<MemorySegment> blocks : freeBlocks) {
+            synchronized (blocks) {
+                blocks.clear();
+            }
+        }
         arena.close();
     }
 }

@@ -37,6 +37,10 @@ final class InnerRuns {
         for (int v = 0; v < count; v++) {
             offsets[v] = views[v].offset();
         }
+        long[] flatStrides = flatStrides(views);
+        if (flatStrides != null) {
+            return new InnerRuns(new int[0], new long[count][0], offsets, views[0].size(), flatStrides, views[0].size());
+        }
         // Groups of merged axes from the innermost out: each has a length and, per view, its innermost stride.
         long[] lengths = new long[rank];
         long[][] strides = new long[rank][];
@@ -77,6 +81,27 @@ final class InnerRuns {
         return new InnerRuns(outerDims, outerStrides, offsets, lengths[0], strides[0], views[0].size());
     }
 
+    /**
+     * The run strides when the whole shape is one run because each view is row-major (stride 1) or one repeated
+     * element (every stride 0), the common case of small ops, found without merging axes; null otherwise.
+     */
+    private static long[] flatStrides(TensorView[] views) {
+        long[] strides = new long[views.length];
+        for (int v = 0; v < views.length; v++) {
+            TensorView view = views[v];
+            if (view.isContiguous()) {
+                strides[v] = 1;
+            } else {
+                for (int axis = 0; axis < view.shape().rank(); axis++) {
+                    if (view.stride(axis) != 0 && view.shape().dim(axis) != 1) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return strides;
+    }
+
     private static boolean mergeable(long[] outer, long[] inner, long innerLength) {
         for (int v = 0; v < outer.length; v++) {
             if (outer[v] != inner[v] * innerLength) {
@@ -99,6 +124,16 @@ final class InnerRuns {
     /** Runs a task over the elements {@code [start, end)} in row-major order, on the calling thread. */
     private void walk(long start, long end, RunTask task) {
         if (start >= end) {
+            return;
+        }
+        if (outerDims.length == 0) {
+            long[] starts = new long[offsets.length];
+            for (long i = start; i < end; i += Integer.MAX_VALUE) {
+                for (int v = 0; v < starts.length; v++) {
+                    starts[v] = offsets[v] + i * runStrides[v];
+                }
+                task.run(starts, (int) Math.min(end - i, Integer.MAX_VALUE));
+            }
             return;
         }
         StridedCursor outer = new StridedCursor(outerDims, offsets, outerStrides);

@@ -17,7 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * F32 loops over host memory with the Vector API, called only when {@link Simd#AVAILABLE}. Positions and lengths are
  * in elements. Each loop keeps its vectors inside one method, with the operator a constant, so that C2 compiles them
- * to registers (a vector passed to a method it did not inline is boxed on every iteration); the tail after the last
+ * to registers: a vector returned by or passed to a method C2 did not inline is boxed on every iteration, and a small
+ * helper of our own is not inlined once its own compiled code is large, so loads and stores call the Vector API
+ * (whose methods are force-inlined) directly. The tail after the last
  * whole vector runs as scalar code with the same rounding. Element-wise results equal the scalar kernels' bit for bit,
  * except the transcendental functions, which come from the JDK's vector math library (a few ulp).
  */
@@ -46,10 +48,6 @@ final class VectorFloatLoops {
         return LANES;
     }
 
-    private static FloatVector load(MemorySegment m, long position) {
-        return FloatVector.fromMemorySegment(FLOATS, m, position * Float.BYTES, ORDER);
-    }
-
     /**
      * Tells whether {@link #binary} serves a run with these strides: the output steps by one, each input by zero or
      * one, and at least one input by one.
@@ -76,17 +74,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).add(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).add(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).add(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).add(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.add(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.add(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -99,17 +97,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).sub(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).sub(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.sub(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.sub(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -122,17 +120,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).mul(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).mul(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).mul(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).mul(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.mul(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.mul(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -145,17 +143,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).div(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).div(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).div(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).div(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.div(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.div(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -168,17 +166,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).max(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).max(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).max(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).max(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.max(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.max(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -191,17 +189,17 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         if (sx == 1 && sy == 1) {
             for (; i < bound; i += LANES) {
-                load(x, px + i).min(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).min(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else if (sy == 0) {
             FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
             for (; i < bound; i += LANES) {
-                load(x, px + i).min(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).min(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         } else {
             FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
             for (; i < bound; i += LANES) {
-                a.min(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                a.min(FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
         }
         for (; i < n; i++) {
@@ -222,52 +220,52 @@ final class VectorFloatLoops {
         switch (op) {
             case NEG -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).neg().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).neg().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case ABS -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).abs().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).abs().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case SQRT -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).sqrt().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sqrt().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case RSQRT -> {
                 for (; i < bound; i += LANES) {
-                    one.div(load(x, px + i).sqrt()).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    one.div(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sqrt()).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case EXP -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).lanewise(VectorOperators.EXP).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.EXP).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case LOG -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).lanewise(VectorOperators.LOG).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.LOG).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case TANH -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).lanewise(VectorOperators.TANH).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.TANH).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case LOGISTIC -> {
                 for (; i < bound; i += LANES) {
-                    one.div(load(x, px + i).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    one.div(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case SIN -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).lanewise(VectorOperators.SIN).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.SIN).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case COS -> {
                 for (; i < bound; i += LANES) {
-                    load(x, px + i).lanewise(VectorOperators.COS).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.COS).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             default -> throw KernelArguments.notServed(op, "vector unary");
@@ -311,9 +309,9 @@ final class VectorFloatLoops {
         float result = Float.NEGATIVE_INFINITY;
         long i = 0;
         if (bound > 0) {
-            FloatVector acc = load(x, px);
+            FloatVector acc = FloatVector.fromMemorySegment(FLOATS, x, (px) * Float.BYTES, ORDER);
             for (i = LANES; i < bound; i += LANES) {
-                acc = acc.max(load(x, px + i));
+                acc = acc.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
             }
             result = acc.reduceLanes(VectorOperators.MAX);
         }
@@ -328,9 +326,9 @@ final class VectorFloatLoops {
         float result = Float.POSITIVE_INFINITY;
         long i = 0;
         if (bound > 0) {
-            FloatVector acc = load(x, px);
+            FloatVector acc = FloatVector.fromMemorySegment(FLOATS, x, (px) * Float.BYTES, ORDER);
             for (i = LANES; i < bound; i += LANES) {
-                acc = acc.min(load(x, px + i));
+                acc = acc.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
             }
             result = acc.reduceLanes(VectorOperators.MIN);
         }
@@ -349,7 +347,7 @@ final class VectorFloatLoops {
         switch (op) {
             case REDUCE_SUM -> {
                 for (; i < bound; i += LANES) {
-                    load(o, po + i).add(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, o, (po + i) * Float.BYTES, ORDER).add(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
                 for (; i < n; i++) {
                     o.setAtIndex(FLOAT, po + i, o.getAtIndex(FLOAT, po + i) + x.getAtIndex(FLOAT, px + i));
@@ -357,7 +355,7 @@ final class VectorFloatLoops {
             }
             case REDUCE_MAX -> {
                 for (; i < bound; i += LANES) {
-                    load(o, po + i).max(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, o, (po + i) * Float.BYTES, ORDER).max(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
                 for (; i < n; i++) {
                     o.setAtIndex(FLOAT, po + i, Math.max(o.getAtIndex(FLOAT, po + i), x.getAtIndex(FLOAT, px + i)));
@@ -365,7 +363,7 @@ final class VectorFloatLoops {
             }
             case REDUCE_MIN -> {
                 for (; i < bound; i += LANES) {
-                    load(o, po + i).min(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    FloatVector.fromMemorySegment(FLOATS, o, (po + i) * Float.BYTES, ORDER).min(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
                 for (; i < n; i++) {
                     o.setAtIndex(FLOAT, po + i, Math.min(o.getAtIndex(FLOAT, po + i), x.getAtIndex(FLOAT, px + i)));
@@ -384,32 +382,32 @@ final class VectorFloatLoops {
         switch (op) {
             case EQ -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.EQ, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.EQ, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             case NE -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.NE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.NE, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             case LT -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.LT, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.LT, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             case LE -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.LE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.LE, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             case GT -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.GT, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.GT, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             case GE -> {
                 for (; i < bound; i += LANES) {
-                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.GE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                    zeros.blend(ones, FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).compare(VectorOperators.GE, FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
                 }
             }
             default -> throw KernelArguments.notServed(op, "vector compare");
@@ -425,7 +423,7 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         for (; i < bound; i += LANES) {
             VectorMask<Float> chosen = ByteVector.fromMemorySegment(BYTES, c, pc + i, ORDER).compare(VectorOperators.NE, 0).cast(FLOATS);
-            load(y, py + i).blend(load(x, px + i), chosen).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            FloatVector.fromMemorySegment(FLOATS, y, (py + i) * Float.BYTES, ORDER).blend(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER), chosen).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
         }
         for (; i < n; i++) {
             o.setAtIndex(FLOAT, po + i, c.get(BYTE, pc + i) != 0 ? x.getAtIndex(FLOAT, px + i) : y.getAtIndex(FLOAT, py + i));
@@ -475,7 +473,7 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         int i = 0;
         for (; i < bound; i += LANES) {
-            FloatVector e = load(x, px + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift).lanewise(VectorOperators.EXP);
             e.intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             acc = acc.add(e);
         }
@@ -489,7 +487,7 @@ final class VectorFloatLoops {
             float logSum = (float) Math.log(sum);
             FloatVector offset = FloatVector.broadcast(FLOATS, logSum);
             for (i = 0; i < bound; i += LANES) {
-                load(x, px + i).sub(shift).sub(offset).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift).sub(offset).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
             for (; i < n; i++) {
                 o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i) - max - logSum);
@@ -498,7 +496,7 @@ final class VectorFloatLoops {
             float total = (float) sum;
             FloatVector divisor = FloatVector.broadcast(FLOATS, total);
             for (i = 0; i < bound; i += LANES) {
-                load(o, po + i).div(divisor).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector.fromMemorySegment(FLOATS, o, (po + i) * Float.BYTES, ORDER).div(divisor).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
             for (; i < n; i++) {
                 o.setAtIndex(FLOAT, po + i, o.getAtIndex(FLOAT, po + i) / total);
