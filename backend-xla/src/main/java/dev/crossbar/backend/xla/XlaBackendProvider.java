@@ -1,7 +1,6 @@
 package dev.crossbar.backend.xla;
 
 import dev.crossbar.api.CrossbarException;
-import dev.crossbar.backend.xla.internal.ffi.PjrtPluginException;
 import dev.crossbar.backend.xla.pjrt.PjrtPlugin;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
@@ -16,7 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Provides the XLA backend; its probe loads the configured PJRT plugin and reads its API version. The plugin is named
+ * Provides the XLA backend; its probe loads the configured PJRT plugin, checks its API version, initializes it and reads
+ * its attributes, without creating a client (which would claim devices). The plugin is named
  * by the setting {@code crossbar.pjrt.plugin} (the environment variable {@code CROSSBAR_PJRT_PLUGIN} sets it too): a
  * path, or comma-separated {@code name:path} pairs of which the first is used.
  */
@@ -61,9 +61,9 @@ public final class XlaBackendProvider implements BackendProvider {
         try {
             PjrtPlugin plugin = PjrtPlugin.load(path);
             return Availability.unavailable(String.format(Locale.ROOT,
-                    "PJRT plugin %s (API %s) loaded; crossbar-backend-xla %s does not create PJRT clients yet, so it lists no xla devices",
-                    plugin.library(), plugin.apiVersion(), version()), Map.of("pjrt.api", plugin.apiVersion()));
-        } catch (PjrtPluginException e) {
+                    "PJRT plugin %s (API %s) loaded and initialized; crossbar-backend-xla %s does not run programs through it yet, so it lists"
+                            + " no xla devices", plugin.library(), plugin.apiVersion(), version()), plugin.versions());
+        } catch (CrossbarException e) {
             return Availability.unavailable(e.getMessage(), Map.of());
         }
     }
