@@ -7,6 +7,7 @@
  * Its "compiler" recognizes a module whose @main applies stablehlo.add and/or stablehlo.multiply to two arguments of
  * equal shape: add alone gives one result (a + b), multiply alone gives (a * b), both give two results (a + b, a * b).
  * It reads num_replicas and num_partitions from the serialized CompileOptionsProto and runs on that many devices.
+ * Executables serialize to a line of text that names what they compute and on how many devices.
  *
  * Compile-time variants:
  *   -DFAKE_PJRT_RETURNS_NULL         GetPjrtApi returns NULL, as a plugin that failed to initialize does
@@ -496,6 +497,47 @@ static PJRT_Error *executable_num_outputs(PJRT_Executable_NumOutputs_Args *args)
     return NULL;
 }
 
+struct PJRT_SerializedExecutable { char text[96]; };
+
+static void serialized_executable_delete(PJRT_SerializedExecutable *serialized) {
+    free(serialized);
+    atomic_fetch_sub(&live_objects, 1);
+}
+
+static PJRT_Error *executable_serialize(PJRT_Executable_Serialize_Args *args) {
+    RETURN_IF_INJECTED("PJRT_Executable_Serialize");
+    const PJRT_LoadedExecutable *loaded = args->executable->loaded;
+    PJRT_SerializedExecutable *serialized = malloc(sizeof *serialized);
+    snprintf(serialized->text, sizeof serialized->text, "fake-executable add=%d multiply=%d devices=%d", loaded->add, loaded->multiply,
+            loaded->device_count);
+    atomic_fetch_add(&live_objects, 1);
+    args->serialized_bytes = serialized->text;
+    args->serialized_bytes_size = strlen(serialized->text);
+    args->serialized_executable = serialized;
+    args->serialized_executable_deleter = serialized_executable_delete;
+    return NULL;
+}
+
+static PJRT_Error *executable_deserialize_and_load(PJRT_Executable_DeserializeAndLoad_Args *args) {
+    RETURN_IF_INJECTED("PJRT_Executable_DeserializeAndLoad");
+    char text[96];
+    int add, multiply, devices;
+    snprintf(text, sizeof text, "%.*s", (int) args->serialized_executable_size, args->serialized_executable);
+    if (sscanf(text, "fake-executable add=%d multiply=%d devices=%d", &add, &multiply, &devices) != 3 || devices < 1
+            || devices > args->client->device_count) {
+        return error_of(PJRT_Error_Code_INVALID_ARGUMENT, "not an executable serialized by this plugin for this client: '%s'", text);
+    }
+    PJRT_LoadedExecutable *executable = calloc(1, sizeof *executable);
+    executable->client = args->client;
+    executable->add = add;
+    executable->multiply = multiply;
+    executable->device_count = devices;
+    for (int i = 0; i < devices; i++) executable->devices[i] = &args->client->devices[i];
+    atomic_fetch_add(&live_objects, 1);
+    args->loaded_executable = executable;
+    return NULL;
+}
+
 /* ---- buffers ---- */
 
 static size_t element_size(PJRT_Buffer_Type type) {
@@ -761,6 +803,8 @@ const PJRT_Api *GetPjrtApi(void) {
     api.PJRT_LoadedExecutable_GetExecutable = (void *) loaded_executable_get_executable;
     api.PJRT_LoadedExecutable_AddressableDevices = (void *) loaded_executable_addressable_devices;
     api.PJRT_LoadedExecutable_Execute = (void *) loaded_executable_execute;
+    api.PJRT_Executable_Serialize = (void *) executable_serialize;
+    api.PJRT_Executable_DeserializeAndLoad = (void *) executable_deserialize_and_load;
     api.PJRT_Buffer_Destroy = (void *) buffer_destroy;
     api.PJRT_Buffer_ElementType = (void *) buffer_element_type;
     api.PJRT_Buffer_Dimensions = (void *) buffer_dimensions;

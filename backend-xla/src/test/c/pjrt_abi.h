@@ -132,6 +132,27 @@ typedef struct { size_t struct_size; PJRT_Extension_Base *extension_start; PJRT_
 typedef struct { size_t struct_size; PJRT_Extension_Base *extension_start; PJRT_LoadedExecutable *loaded_executable; PJRT_Executable *executable; } PJRT_LoadedExecutable_GetExecutable_Args;
 typedef struct { size_t struct_size; PJRT_Extension_Base *extension_start; PJRT_LoadedExecutable *executable; PJRT_Device *const *addressable_devices; size_t num_addressable_devices; } PJRT_LoadedExecutable_AddressableDevices_Args;
 
+typedef struct PJRT_SerializedExecutable PJRT_SerializedExecutable;
+typedef struct {
+    size_t struct_size;
+    PJRT_Extension_Base *extension_start;
+    const PJRT_Executable *executable;
+    const char *serialized_bytes;
+    size_t serialized_bytes_size;
+    PJRT_SerializedExecutable *serialized_executable;
+    void (*serialized_executable_deleter)(PJRT_SerializedExecutable *exec);
+} PJRT_Executable_Serialize_Args;
+typedef struct {
+    size_t struct_size;
+    PJRT_Extension_Base *extension_start;
+    PJRT_Client *client;
+    const char *serialized_executable;
+    size_t serialized_executable_size;
+    PJRT_LoadedExecutable *loaded_executable;
+    const char *overridden_serialized_compile_options;
+    size_t overridden_serialized_compile_options_size;
+} PJRT_Executable_DeserializeAndLoad_Args;
+
 typedef struct {
     size_t struct_size;
     PJRT_Extension_Base *extension_start;

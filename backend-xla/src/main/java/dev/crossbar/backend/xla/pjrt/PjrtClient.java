@@ -148,7 +148,37 @@ public final class PjrtClient implements AutoCloseable {
      * @throws CrossbarException with the plugin's error code and message if it cannot compile the module
      */
     public PjrtExecutable compile(String mlirText, CompileOptions options) {
-        MemorySegment loaded = nativePlugin.compile(handle(), "mlir", mlirText.getBytes(StandardCharsets.UTF_8), options.toProto());
+        return load(nativePlugin.compile(handle(), "mlir", mlirText.getBytes(StandardCharsets.UTF_8), options.toProto()));
+    }
+
+    /**
+     * Serializes an executable in the plugin's own format ({@code PJRT_Executable_Serialize}), for a compile cache.
+     *
+     * @param executable an executable of this client
+     * @return bytes that {@link #deserialize} turns back into the executable with the same plugin version
+     */
+    public byte[] serialize(PjrtExecutable executable) {
+        MemorySegment unloaded = nativePlugin.executableOf(executable.handle());
+        try {
+            return nativePlugin.executableSerialize(unloaded);
+        } finally {
+            nativePlugin.executableDestroy(unloaded);
+        }
+    }
+
+    /**
+     * Loads a serialized executable ({@code PJRT_Executable_DeserializeAndLoad}), with the compile options it was
+     * compiled with.
+     *
+     * @param serialized bytes from {@link #serialize}
+     * @return the loaded executable
+     * @throws CrossbarException with the plugin's error code and message if it cannot read the bytes
+     */
+    public PjrtExecutable deserialize(byte[] serialized) {
+        return load(nativePlugin.deserializeAndLoad(handle(), serialized));
+    }
+
+    private PjrtExecutable load(MemorySegment loaded) {
         try {
             MemorySegment executable = nativePlugin.executableOf(loaded);
             String name;

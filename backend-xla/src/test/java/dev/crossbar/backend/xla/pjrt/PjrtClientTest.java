@@ -11,6 +11,7 @@ import dev.crossbar.api.Shape;
 import dev.crossbar.backend.xla.internal.ffi.FakePjrtPlugin;
 import dev.crossbar.backend.xla.internal.ffi.PjrtErrorCode;
 import dev.crossbar.backend.xla.internal.ffi.PjrtException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,25 @@ class PjrtClientTest {
 
     private static PjrtBuffer toDevice(PjrtClient client, int device, long... values) {
         return client.toDevice(HostArray.ofLongs(Shape.of(values.length), values), client.devices().get(device), HostBufferSemantics.IMMUTABLE_ONLY_DURING_CALL);
+    }
+
+    @Test
+    void aSerializedExecutableLoadsAndRunsLikeTheCompiledOne() {
+        try (PjrtClient client = PjrtClient.create(plugin)) {
+            byte[] serialized;
+            try (PjrtExecutable compiled = client.compile(ADD_AND_MULTIPLY)) {
+                serialized = client.serialize(compiled);
+            }
+            try (PjrtExecutable loaded = client.deserialize(serialized)) {
+                List<HostArray> results = client.execute(loaded, List.of(HostArray.ofInts(Shape.of(2), 3, 4), HostArray.ofInts(Shape.of(2), 5, -6)));
+
+                assertEquals("fake-executable add=1 multiply=1 devices=1", new String(serialized, StandardCharsets.UTF_8));
+                assertArrayEquals(new int[] {8, -2}, results.get(0).toIntArray());
+                assertArrayEquals(new int[] {15, -24}, results.get(1).toIntArray());
+            }
+            var e = assertThrows(PjrtException.class, () -> client.deserialize(new byte[] {1, 2, 3}));
+            assertEquals(Optional.of(PjrtErrorCode.INVALID_ARGUMENT), e.code());
+        }
     }
 
     @Test

@@ -438,6 +438,56 @@ public final class NativePjrt {
     }
 
     /**
+     * Calls {@code PJRT_Executable_Serialize} and copies the bytes, then frees the plugin's copy with the deleter it
+     * returned.
+     *
+     * @param executable an executable from {@link #executableOf}
+     * @return the plugin's serialization, loadable by {@link #deserializeAndLoad} with the same plugin version
+     */
+    @SuppressWarnings("restricted") // the bytes have the returned size; the deleter is the plugin's own function
+    public byte[] executableSerialize(MemorySegment executable) {
+        StructLayout layout = PjrtStructs.PJRT_Executable_Serialize_Args;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment args = args(arena, layout);
+            set(args, layout, "executable", executable);
+            check("PJRT_Executable_Serialize", args);
+            MemorySegment owner = get(args, layout, "serialized_executable");
+            MemorySegment deleter = get(args, layout, "serialized_executable_deleter");
+            try {
+                long size = getSize(args, layout, "serialized_bytes_size");
+                return size == 0 ? new byte[0] : get(args, layout, "serialized_bytes").reinterpret(size).toArray(JAVA_BYTE);
+            } finally {
+                if (!deleter.equals(MemorySegment.NULL)) {
+                    try {
+                        LINKER.downcallHandle(deleter, RETURNS_NOTHING).invokeExact(owner);
+                    } catch (Throwable t) {
+                        throw new AssertionError(t);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Calls {@code PJRT_Executable_DeserializeAndLoad} with the compile options stored in the serialization.
+     *
+     * @param client the client
+     * @param serialized bytes from {@link #executableSerialize}
+     * @return the loaded executable, to be destroyed with {@link #loadedExecutableDestroy}
+     */
+    public MemorySegment deserializeAndLoad(MemorySegment client, byte[] serialized) {
+        StructLayout layout = PjrtStructs.PJRT_Executable_DeserializeAndLoad_Args;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment args = args(arena, layout);
+            set(args, layout, "client", client);
+            set(args, layout, "serialized_executable", arena.allocateFrom(JAVA_BYTE, serialized));
+            setSize(args, layout, "serialized_executable_size", serialized.length);
+            check("PJRT_Executable_DeserializeAndLoad", args);
+            return get(args, layout, "loaded_executable");
+        }
+    }
+
+    /**
      * The result of {@link #execute}.
      *
      * @param outputs the result buffers, per device then per output; each to be destroyed with {@link #bufferDestroy}

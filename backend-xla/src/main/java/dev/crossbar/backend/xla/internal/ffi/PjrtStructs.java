@@ -127,6 +127,14 @@ final class PjrtStructs {
     static final StructLayout PJRT_LoadedExecutable_AddressableDevices_Args = args("PJRT_LoadedExecutable_AddressableDevices_Args",
             ADDRESS.withName("executable"), ADDRESS.withName("addressable_devices"), SIZE_T.withName("num_addressable_devices"));
 
+    static final StructLayout PJRT_Executable_Serialize_Args = args("PJRT_Executable_Serialize_Args",
+            ADDRESS.withName("executable"), ADDRESS.withName("serialized_bytes"), SIZE_T.withName("serialized_bytes_size"),
+            ADDRESS.withName("serialized_executable"), ADDRESS.withName("serialized_executable_deleter"));
+    static final StructLayout PJRT_Executable_DeserializeAndLoad_Args = args("PJRT_Executable_DeserializeAndLoad_Args",
+            ADDRESS.withName("client"), ADDRESS.withName("serialized_executable"), SIZE_T.withName("serialized_executable_size"),
+            ADDRESS.withName("loaded_executable"),
+            ADDRESS.withName("overridden_serialized_compile_options"), SIZE_T.withName("overridden_serialized_compile_options_size"));
+
     static final StructLayout PJRT_ExecuteOptions = args("PJRT_ExecuteOptions",
             ADDRESS.withName("send_callbacks"), ADDRESS.withName("recv_callbacks"), SIZE_T.withName("num_send_ops"), SIZE_T.withName("num_recv_ops"),
             JAVA_INT.withName("launch_id"),
@@ -154,7 +162,8 @@ final class PjrtStructs {
             PJRT_DeviceDescription_Attributes_Args, PJRT_DeviceDescription_Kind_Args, PJRT_DeviceDescription_ToString_Args,
             PJRT_Device_GetDescription_Args, PJRT_Device_LocalHardwareId_Args, PJRT_Executable_Destroy_Args, PJRT_Executable_Name_Args,
             PJRT_Executable_NumOutputs_Args, PJRT_LoadedExecutable_Destroy_Args, PJRT_LoadedExecutable_GetExecutable_Args,
-            PJRT_LoadedExecutable_AddressableDevices_Args, PJRT_ExecuteOptions, PJRT_LoadedExecutable_Execute_Args, PJRT_Buffer_Destroy_Args,
+            PJRT_LoadedExecutable_AddressableDevices_Args, PJRT_Executable_Serialize_Args, PJRT_Executable_DeserializeAndLoad_Args,
+            PJRT_ExecuteOptions, PJRT_LoadedExecutable_Execute_Args, PJRT_Buffer_Destroy_Args,
             PJRT_Buffer_ElementType_Args, PJRT_Buffer_Dimensions_Args, PJRT_Buffer_ToHostBuffer_Args);
 
     private PjrtStructs() {
