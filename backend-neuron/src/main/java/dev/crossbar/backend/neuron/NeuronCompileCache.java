@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * A persistent cache of compiled Neuron programs, because Neuron compilation takes minutes. An entry is keyed by the
- * SHA-256 of the program, the plugin's version and the compiler flags, so a new compiler or other flags never return a
- * stale executable. Entries are written atomically (temporary file, fsync, rename) and carry a checksum of their
+ * SHA-256 of the program, its compile options, the plugin's version and the compiler flags, so a new compiler or other
+ * flags never return a stale executable. Entries are written atomically (temporary file, fsync, rename) and carry a checksum of their
  * content; a damaged entry counts as a miss and is removed. Hit and miss counts are kept in the folder, across
  * processes, so that {@code crossbar doctor} can show them.
  */
@@ -72,12 +72,14 @@ final class NeuronCompileCache {
      * Computes the key of a program.
      *
      * @param program the program as handed to the compiler (StableHLO text or bytecode)
+     * @param compileOptions the serialized compile options (replicas, partitions)
      * @param pluginVersion the Neuron PJRT plugin's version, such as its {@code xla_version} and API version
      * @param compilerFlags the flags in the order the compiler receives them
      */
-    static Key key(byte[] program, String pluginVersion, List<String> compilerFlags) {
+    static Key key(byte[] program, byte[] compileOptions, String pluginVersion, List<String> compilerFlags) {
         MessageDigest digest = sha256();
         update(digest, sha256().digest(program));
+        update(digest, compileOptions);
         update(digest, pluginVersion.getBytes(StandardCharsets.UTF_8));
         digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(compilerFlags.size()).array());
         for (String flag : compilerFlags) {

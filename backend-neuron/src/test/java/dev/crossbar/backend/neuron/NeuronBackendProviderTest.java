@@ -11,14 +11,11 @@ import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.ExecutionMode;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +71,7 @@ class NeuronBackendProviderTest {
 
     @Test
     void probeOnAMachineWithNeuronLoadsThePluginAndReportsVersionsAndTopology() throws IOException {
-        Path plugin = compileFakePjrtPlugin();
+        Path plugin = FakeNeuronPlugin.compile();
         neuronMachine("trn1.32xlarge\n");
         var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString(), "crossbar.neuron.compile.cache",
                 root.resolve("cache").toString()));
@@ -92,7 +89,7 @@ class NeuronBackendProviderTest {
 
     @Test
     void probeReportsNeuronCoreSettingsTheInstanceCannotHonour() throws IOException {
-        Path plugin = compileFakePjrtPlugin();
+        Path plugin = FakeNeuronPlugin.compile();
         neuronMachine("trn1.2xlarge");
         var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString()));
 
@@ -109,7 +106,7 @@ class NeuronBackendProviderTest {
     @Test
     void probeShowsTheCompileCacheCountsEvenWithoutNeuron() {
         NeuronCompileCache cache = new NeuronCompileCache(root.resolve("cache"));
-        NeuronCompileCache.Key key = NeuronCompileCache.key(new byte[] {1}, "0.54", List.of());
+        NeuronCompileCache.Key key = NeuronCompileCache.key(new byte[] {1}, new byte[0], "0.54", List.of());
         cache.get(key);
         cache.put(key, new byte[] {7});
         cache.get(key);
@@ -128,24 +125,6 @@ class NeuronBackendProviderTest {
         Path product = root.resolve("sys/devices/virtual/dmi/id/product_name");
         Files.createDirectories(product.getParent());
         Files.writeString(product, productName);
-    }
-
-    /** Compiles backend-xla's fake PJRT plugin, which stands in for libneuronpjrt.so. */
-    private static Path compileFakePjrtPlugin() throws IOException {
-        assumeTrue(Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "gcc"))), "gcc is not on PATH; it compiles the fake PJRT plugin");
-        Path output = Path.of("target/fake-pjrt/fake_neuron_pjrt_plugin.so").toAbsolutePath();
-        Files.createDirectories(output.getParent());
-        List<String> command = List.of("gcc", "-shared", "-fPIC", "-pthread", "-o", output.toString(), "../backend-xla/src/test/c/fake_pjrt_plugin.c");
-        try {
-            Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, gcc.waitFor(), () -> String.join(" ", command) + " failed:\n" + log);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return output;
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crossbar.backend.xla.pjrt.CompileOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NeuronCompileCacheTest {
     private static final byte[] PROGRAM = "module @m { func.func public @main() { return } }".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OPTIONS = CompileOptions.SINGLE_DEVICE.toProto();
 
     @TempDir
     Path folder;
@@ -24,7 +26,7 @@ class NeuronCompileCacheTest {
     @Test
     void storesAndFindsACompiledProgramAndCountsHitsAndMisses() {
         NeuronCompileCache cache = new NeuronCompileCache(folder.resolve("neuron"));
-        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, "pjrt 0.54, xla 2", List.of("--lnc=2", "--auto-cast=none"));
+        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, OPTIONS, "pjrt 0.54, xla 2", List.of("--lnc=2", "--auto-cast=none"));
         byte[] executable = {1, 2, 3, 4, 5};
 
         assertEquals(Optional.empty(), cache.get(key));
@@ -42,21 +44,22 @@ class NeuronCompileCacheTest {
     }
 
     @Test
-    void theKeyChangesWithTheProgramThePluginVersionAndTheFlags() {
-        NeuronCompileCache.Key base = NeuronCompileCache.key(PROGRAM, "0.54", List.of("-O2", "--lnc=2"));
+    void theKeyChangesWithTheProgramItsOptionsThePluginVersionAndTheFlags() {
+        NeuronCompileCache.Key base = NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of("-O2", "--lnc=2"));
 
-        assertEquals(base, NeuronCompileCache.key(PROGRAM.clone(), "0.54", List.of("-O2", "--lnc=2")));
-        assertNotEquals(base, NeuronCompileCache.key("module @other {}".getBytes(StandardCharsets.UTF_8), "0.54", List.of("-O2", "--lnc=2")));
-        assertNotEquals(base, NeuronCompileCache.key(PROGRAM, "0.55", List.of("-O2", "--lnc=2")));
-        assertNotEquals(base, NeuronCompileCache.key(PROGRAM, "0.54", List.of("--lnc=2", "-O2")));
-        assertNotEquals(NeuronCompileCache.key(PROGRAM, "0.54", List.of("ab", "c")), NeuronCompileCache.key(PROGRAM, "0.54", List.of("a", "bc")));
+        assertEquals(base, NeuronCompileCache.key(PROGRAM.clone(), OPTIONS, "0.54", List.of("-O2", "--lnc=2")));
+        assertNotEquals(base, NeuronCompileCache.key("module @other {}".getBytes(StandardCharsets.UTF_8), OPTIONS, "0.54", List.of("-O2", "--lnc=2")));
+        assertNotEquals(base, NeuronCompileCache.key(PROGRAM, new CompileOptions(2, 1).toProto(), "0.54", List.of("-O2", "--lnc=2")));
+        assertNotEquals(base, NeuronCompileCache.key(PROGRAM, OPTIONS, "0.55", List.of("-O2", "--lnc=2")));
+        assertNotEquals(base, NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of("--lnc=2", "-O2")));
+        assertNotEquals(NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of("ab", "c")), NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of("a", "bc")));
         assertEquals(64, base.hex().length());
     }
 
     @Test
     void aDamagedEntryIsAMissAndIsRemoved() throws IOException {
         NeuronCompileCache cache = new NeuronCompileCache(folder);
-        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, "0.54", List.of());
+        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of());
         cache.put(key, new byte[] {9, 9, 9});
         Path entry = folder.resolve(key.hex() + ".executable");
         byte[] stored = Files.readAllBytes(entry);
@@ -71,7 +74,7 @@ class NeuronCompileCacheTest {
     @Test
     void writesLeaveNoTemporaryFilesAndReplaceTheEntry() throws IOException {
         NeuronCompileCache cache = new NeuronCompileCache(folder);
-        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, "0.54", List.of());
+        NeuronCompileCache.Key key = NeuronCompileCache.key(PROGRAM, OPTIONS, "0.54", List.of());
 
         cache.put(key, new byte[] {1});
         cache.put(key, new byte[] {2, 2});
