@@ -1,6 +1,5 @@
 package dev.crossbar.backend.xla.pjrt;
 
-import dev.crossbar.api.AlreadyClosedException;
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
 import java.lang.foreign.Arena;
@@ -11,31 +10,20 @@ import java.util.Locale;
  * A device buffer of a {@link PjrtClient}. Closing it destroys the {@code PJRT_Buffer}, then waits for the plugin to
  * release the host memory it was created from, then frees that memory.
  */
-public final class PjrtBuffer implements AutoCloseable {
-    private final PjrtClient client;
-    private final MemorySegment handle;
+public final class PjrtBuffer extends PjrtResource {
     private final PjrtDevice device;
     private final DType dtype;
     private final Shape shape;
     private Arena staging;
     private MemorySegment doneWithStaging;
-    private boolean closed;
 
     PjrtBuffer(PjrtClient client, MemorySegment handle, PjrtDevice device, DType dtype, Shape shape, Arena staging, MemorySegment doneWithStaging) {
-        this.client = client;
-        this.handle = handle;
+        super(client, handle);
         this.device = device;
         this.dtype = dtype;
         this.shape = shape;
         this.staging = staging;
         this.doneWithStaging = doneWithStaging;
-    }
-
-    synchronized MemorySegment handle() {
-        if (closed) {
-            throw new AlreadyClosedException("Already closed: " + this);
-        }
-        return handle;
     }
 
     /**
@@ -66,17 +54,9 @@ public final class PjrtBuffer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        client.release(this, () -> {
-            client.nativePlugin().bufferDestroy(handle);
-            releaseStaging();
-        });
+    void destroy(MemorySegment handle) {
+        client().nativePlugin().bufferDestroy(handle);
+        releaseStaging();
     }
 
     /** Waits until the plugin no longer reads the staging memory, then frees it; for zero-copy this follows the destroy. */
@@ -93,7 +73,7 @@ public final class PjrtBuffer implements AutoCloseable {
             return;
         }
         // If the wait fails, the plugin may still read the staging memory: it stays allocated rather than freed under it.
-        client.nativePlugin().awaitEvent(done, client.eventTimeout(), "PJRT_Client_BufferFromHostBuffer (done_with_host_buffer)");
+        client().nativePlugin().awaitEvent(done, client().eventTimeout(), "PJRT_Client_BufferFromHostBuffer (done_with_host_buffer)");
         arena.close();
     }
 

@@ -1,35 +1,19 @@
 package dev.crossbar.backend.xla.pjrt;
 
-import dev.crossbar.api.AlreadyClosedException;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /** A program compiled and loaded by a {@link PjrtClient}; closing it destroys the {@code PJRT_LoadedExecutable}. */
-public final class PjrtExecutable implements AutoCloseable {
-    private final PjrtClient client;
-    private final MemorySegment handle;
+public final class PjrtExecutable extends PjrtResource {
     private final String name;
     private final int outputCount;
     private final List<PjrtDevice> devices;
-    private boolean closed;
 
     PjrtExecutable(PjrtClient client, MemorySegment handle, String name, int outputCount, List<PjrtDevice> devices) {
-        this.client = client;
-        this.handle = handle;
+        super(client, handle);
         this.name = name;
         this.outputCount = outputCount;
         this.devices = List.copyOf(devices);
-    }
-
-    synchronized MemorySegment handle() {
-        if (closed) {
-            throw new AlreadyClosedException("Already closed: " + this);
-        }
-        return handle;
-    }
-
-    PjrtClient client() {
-        return client;
     }
 
     /**
@@ -60,14 +44,8 @@ public final class PjrtExecutable implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        client.release(this, () -> client.nativePlugin().loadedExecutableDestroy(handle));
+    void destroy(MemorySegment handle) {
+        client().nativePlugin().loadedExecutableDestroy(handle);
     }
 
     @Override

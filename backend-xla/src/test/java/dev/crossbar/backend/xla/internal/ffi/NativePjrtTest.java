@@ -1,10 +1,15 @@
 package dev.crossbar.backend.xla.internal.ffi;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,14 +65,12 @@ class NativePjrtTest {
     }
 
     @Test
-    void aFailingInitializeIsThrownAndTheNextLoadTriesAgain() {
+    void aFailingInitializeIsThrownAndTheNextLoadTriesAgain() throws Throwable {
         Path library = FakePjrtPlugin.build("failing_initialize_pjrt_plugin.so");
         try (Arena arena = Arena.ofConfined()) {
             // Open the library first to reach its test control; NativePjrt's own dlopen then finds the same instance.
-            var lookup = SymbolLookup.libraryLookup(library, arena);
-            var failNext = java.lang.foreign.Linker.nativeLinker().downcallHandle(lookup.findOrThrow("fake_pjrt_fail_next"),
-                    java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT,
-                            java.lang.foreign.ValueLayout.ADDRESS));
+            MethodHandle failNext = Linker.nativeLinker().downcallHandle(SymbolLookup.libraryLookup(library, arena).findOrThrow("fake_pjrt_fail_next"),
+                    FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS));
             failNext.invokeExact(arena.allocateFrom("PJRT_Plugin_Initialize"), PjrtErrorCode.FAILED_PRECONDITION.ordinal(),
                     arena.allocateFrom("no Neuron devices are visible"));
 
@@ -76,11 +79,6 @@ class NativePjrtTest {
             assertEquals("PJRT_Plugin_Initialize failed with PJRT_Error_Code_FAILED_PRECONDITION (9): no Neuron devices are visible (PJRT plugin "
                     + library + ")", e.getMessage());
             assertEquals(library, NativePjrt.load(library).library());
-        } catch (Throwable t) {
-            if (t instanceof AssertionError a) {
-                throw a;
-            }
-            throw new AssertionError(t);
         }
     }
 
