@@ -287,15 +287,23 @@ public final class PjrtClient implements AutoCloseable {
             }
         }
         NativePjrt.Execution execution = nativePlugin.execute(executable.handle(), handles, executable.outputCount());
+        RuntimeException failure = null;
         List<List<PjrtBuffer>> results = new ArrayList<>();
         for (int d = 0; d < handles.length; d++) {
             List<PjrtBuffer> outputs = new ArrayList<>();
             for (MemorySegment output : execution.outputs()[d]) {
-                outputs.add(register(wrapOutput(output, runsOn.get(d))));
+                if (failure != null) {
+                    nativePlugin.bufferDestroy(output);
+                    continue;
+                }
+                try {
+                    outputs.add(register(wrapOutput(output, runsOn.get(d))));
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
             }
             results.add(List.copyOf(outputs));
         }
-        RuntimeException failure = null;
         for (MemorySegment completion : execution.completions()) {
             try {
                 nativePlugin.awaitEvent(completion, eventTimeout, "PJRT_LoadedExecutable_Execute");
