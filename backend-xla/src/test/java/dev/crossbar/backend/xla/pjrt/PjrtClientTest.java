@@ -249,6 +249,28 @@ class PjrtClientTest {
     }
 
     @Test
+    void anInterruptedWaitFailsAndKeepsTheInterruptStatus() {
+        try (PjrtClient client = PjrtClient.create(plugin); PjrtExecutable add = client.compile(ADD)) {
+            fake.delayCompletions(2_000);
+            HostArray input = HostArray.ofFloats(Shape.of(2, 3), new float[6]);
+            Thread.currentThread().interrupt();
+            try {
+                var e = assertThrows(PjrtException.class, () -> client.execute(add, List.of(input, input)));
+
+                assertEquals(Optional.of(PjrtErrorCode.CANCELLED), e.code());
+                assertTrue(e.getMessage().startsWith("interrupted while waiting for PJRT_LoadedExecutable_Execute"), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fake.liveObjects() != liveBefore && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void injectedFailuresOfEachCallAreThrownWithTheirCodes() {
         try (PjrtClient client = PjrtClient.create(plugin)) {
             fake.failNext("PJRT_Client_BufferFromHostBuffer", PjrtErrorCode.RESOURCE_EXHAUSTED, "no room");

@@ -665,7 +665,8 @@ public final class NativePjrt {
      * @param event an event; NULL (a plugin that returns none) counts as ready
      * @param timeout how long to wait
      * @param operation what the event completes, for the messages, such as {@code PJRT_LoadedExecutable_Execute}
-     * @throws PjrtException with the event's error, or when the timeout passes (the event is then destroyed unfinished)
+     * @throws PjrtException with the event's error, or when the timeout passes or the thread is interrupted (the event is
+     *     then destroyed unfinished and the interrupt status kept)
      */
     public void awaitEvent(MemorySegment event, Duration timeout, String operation) {
         if (event.equals(MemorySegment.NULL)) {
@@ -681,6 +682,10 @@ public final class NativePjrt {
                             operation, timeout, library));
                 }
                 LockSupport.parkNanos(pause);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new PjrtException(operation, PjrtErrorCode.CANCELLED, String.format(Locale.ROOT,
+                            "interrupted while waiting for %s (PJRT plugin %s); the plugin's work may still be running", operation, library));
+                }
                 pause = Math.min(2 * pause, LONGEST_POLL_PAUSE_NANOS);
             }
             try (Arena arena = Arena.ofConfined()) {
