@@ -2,11 +2,18 @@ package dev.crossbar.backend.neuron;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.api.Shape;
 import dev.crossbar.backend.neuron.NeuronProgram.ControlFlow;
 import dev.crossbar.backend.neuron.NeuronProgram.Operation;
 import dev.crossbar.backend.neuron.NeuronProgramRules.F64Policy;
+import dev.crossbar.spi.Op;
+import dev.crossbar.spi.graph.Attributes;
+import dev.crossbar.spi.graph.Graph;
+import dev.crossbar.spi.graph.Node;
+import dev.crossbar.spi.graph.ValueType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +68,24 @@ class NeuronProgramRulesTest {
                 + " lengths to the sequence buckets [128, 256, 512, 1024, 2048, 4096, 8192]%n"
                 + "  operation #1 while (i32[]) loops or branches on tensor values; Neuron needs control flow decided at compile time: unroll the"
                 + " loop, give it a constant trip count, or compute both branches and select"), e.getMessage());
+    }
+
+    @Test
+    void rulesApplyToALazyGraph() {
+        Graph.Builder builder = new Graph.Builder();
+        int x = builder.input(new ValueType(DType.F64, Shape.of(4, 8)));
+        int w = builder.input(new ValueType(DType.F64, Shape.of(4, 8)));
+        int sum = builder.add(new Node(Op.ADD, List.of(x, w), new ValueType(DType.F64, Shape.of(4, 8)), Attributes.NONE));
+        Graph graph = builder.build(List.of(sum));
+
+        var e = assertThrows(NeuronConfigurationException.class, () -> NeuronProgramRules.defaults().check(NeuronProgram.of("step", graph)));
+        var report = new NeuronProgramRules(F64Policy.CAST_TO_F32, DType.BF16, BUCKETS).check(NeuronProgram.of("step", graph));
+
+        assertTrue(e.getMessage().startsWith("program 'step' breaks 3 Neuron rule(s):"), e.getMessage());
+        assertTrue(e.getMessage().contains("operation #2 add (f64[4, 8]) computes in F64"), e.getMessage());
+        assertEquals(List.of("operation #0 parameter (f64[4, 8]): F64 computed as F32", "operation #0 parameter (f64[4, 8]): F32 computed in BF16",
+                "operation #1 parameter (f64[4, 8]): F64 computed as F32", "operation #1 parameter (f64[4, 8]): F32 computed in BF16",
+                "operation #2 add (f64[4, 8]): F64 computed as F32", "operation #2 add (f64[4, 8]): F32 computed in BF16"), report.conversions());
     }
 
     @Test
