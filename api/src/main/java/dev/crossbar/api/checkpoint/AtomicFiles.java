@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Replaces files so that a crash at any moment leaves either the old file or the new one: the content goes to a
  * temporary file in the same directory, is forced to disk, renamed over the target atomically, and the directory
- * entry is forced too.
+ * entry is forced too. Checkpoints use it, and so do backends that persist files, such as compile caches.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
 
     /** Prefix and suffix of temporary files, so a later save can remove those a crash left behind. */
@@ -24,15 +24,28 @@ final class AtomicFiles {
 
     /** Writes the content of a file through an open channel. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
+        /**
+         * Writes the whole content.
+         *
+         * @param channel the temporary file, open for writing
+         * @throws IOException if writing fails; the target is then left as it was
+         */
         void writeTo(FileChannel channel) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    /** Writes {@code target} atomically with the content {@code body} produces. */
-    static void write(Path target, Body body) throws IOException {
+    /**
+     * Writes {@code target} atomically with the content {@code body} produces.
+     *
+     * @param target the file to create or replace; its directory must exist
+     * @param body writes the content
+     * @throws IOException if writing or renaming fails (the target is then unchanged), or the file system cannot rename
+     *     atomically
+     */
+    public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, TEMP_PREFIX + target.getFileName() + ".", TEMP_SUFFIX);
         boolean moved = false;
@@ -45,7 +58,7 @@ final class AtomicFiles {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the file system of " + dir + " cannot rename atomically, so a crash could tear "
-                        + target.getFileName() + "; save checkpoints to a local or POSIX file system", e);
+                        + target.getFileName() + "; write it to a local or POSIX file system", e);
             }
             moved = true;
             forceDirectory(dir);

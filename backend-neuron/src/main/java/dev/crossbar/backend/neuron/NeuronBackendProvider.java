@@ -10,11 +10,14 @@ import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,15 +27,21 @@ import java.util.stream.Stream;
 
 /**
  * Provides the Neuron backend; its probe looks for the Neuron PJRT plugin, the Neuron runtime and {@code /dev/neuron*}
- * devices, then loads the plugin and reads its API version. The plugin is the setting {@code crossbar.neuron.pjrt.plugin}
+ * devices, then loads and initializes the plugin, reads its versions from {@code PJRT_Plugin_Attributes} and validates
+ * the NeuronCore settings against the instance type. The plugin is the setting {@code crossbar.neuron.pjrt.plugin}
  * (the environment variable {@code CROSSBAR_NEURON_PJRT_PLUGIN} sets it too), else the first {@code libneuronpjrt.so}
  * found in {@code /opt/aws/neuron/lib} or a {@code libneuronxla} Python package under {@code /usr/lib/python3*} or
- * {@code /usr/local/lib/python3*}.
+ * {@code /usr/local/lib/python3*}. The instance type is the setting {@code crossbar.neuron.instance.type}, else the
+ * DMI product name EC2 gives its instances ({@code /sys/devices/virtual/dmi/id/product_name}). The compile cache folder
+ * is the setting {@code crossbar.neuron.compile.cache}, else {@code ~/.cache/crossbar/neuron}; its use is reported with
+ * the versions whether or not the backend is available.
  */
 public final class NeuronBackendProvider implements BackendProvider {
     static final String NAME = "neuron";
     static final String PLUGIN_PROPERTY = "crossbar.neuron.pjrt.plugin";
     static final String PLUGIN_VARIABLE = "CROSSBAR_NEURON_PJRT_PLUGIN";
+    static final String INSTANCE_TYPE_PROPERTY = "crossbar.neuron.instance.type";
+    private static final String PRODUCT_NAME = "sys/devices/virtual/dmi/id/product_name";
     private static final String PLUGIN_FILE = "libneuronpjrt.so";
     private static final String RUNTIME_FILE = "libnrt.so.1";
     private static final String NEURON_LIB = "opt/aws/neuron/lib";
@@ -41,7 +50,7 @@ public final class NeuronBackendProvider implements BackendProvider {
     private final UnaryOperator<String> environment;
     private final Path root;
 
-    /** Creates the provider reading this process's {@code LD_LIBRARY_PATH} and this machine's file system. */
+    /** Creates the provider reading this process's environment and this machine's file system. */
     public NeuronBackendProvider() {
         this(System::getenv, Path.of("/"));
     }
@@ -68,6 +77,8 @@ public final class NeuronBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe(BackendContext context) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("compile.cache", describeCompileCache(context));
         List<String> missing = new ArrayList<>();
         Optional<Path> plugin = findPlugin(context, missing);
         Optional<Path> runtime = findRuntime(missing);
@@ -77,17 +88,47 @@ public final class NeuronBackendProvider implements BackendProvider {
                     "no %s devices (the Neuron driver, aws-neuronx-dkms, creates them on Trainium and Inferentia instances)", root.resolve("dev/neuron*")));
         }
         if (!missing.isEmpty()) {
-            return Availability.unavailable(String.join("; ", missing), Map.of());
+            return Availability.unavailable(String.join("; ", missing), versions);
         }
         try {
             PjrtPlugin loaded = PjrtPlugin.load(plugin.orElseThrow());
+            versions.putAll(loaded.versions());
+            NeuronTopology topology = NeuronTopology.of(instanceType(context), environment);
             return Availability.unavailable(String.format(Locale.ROOT,
-                    "Neuron PJRT plugin %s (API %s) loaded, Neuron runtime %s and devices %s found; crossbar-backend-neuron %s does not"
-                            + " create PJRT clients yet, so it lists no neuron devices",
-                    loaded.library(), loaded.apiVersion(), runtime.orElseThrow(), devices, version()), Map.of("pjrt.api", loaded.apiVersion()));
+                    "Neuron PJRT plugin %s (API %s) loaded, Neuron runtime %s and devices %s found, topology %s; crossbar-backend-neuron %s"
+                            + " does not run programs through it yet, so it lists no neuron devices",
+                    loaded.library(), loaded.apiVersion(), runtime.orElseThrow(), devices, topology, version()), versions);
         } catch (CrossbarException e) {
-            return Availability.unavailable(e.getMessage(), Map.of());
+            return Availability.unavailable(e.getMessage(), versions);
         }
+    }
+
+    private static String describeCompileCache(BackendContext context) {
+        NeuronCompileCache cache = new NeuronCompileCache(NeuronCompileCache.defaultFolder(context.property(NeuronCompileCache.FOLDER_PROPERTY)));
+        try {
+            return cache.describe();
+        } catch (UncheckedIOException e) {
+            return cache.folder() + ": unreadable (" + e.getCause().getMessage() + ")";
+        }
+    }
+
+    private NeuronInstanceType instanceType(BackendContext context) {
+        Optional<String> configured = context.property(INSTANCE_TYPE_PROPERTY).filter(s -> !s.isBlank());
+        if (configured.isPresent()) {
+            return NeuronInstanceType.named(configured.get());
+        }
+        Path productName = root.resolve(PRODUCT_NAME);
+        try {
+            if (Files.isRegularFile(productName)) {
+                return NeuronInstanceType.named(Files.readString(productName, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new NeuronConfigurationException(String.format(Locale.ROOT, "cannot read the instance type from %s (%s); set -D%s",
+                    productName, e.getMessage(), INSTANCE_TYPE_PROPERTY));
+        }
+        throw new NeuronConfigurationException(String.format(Locale.ROOT, "the instance type is unknown: %s does not exist; set -D%s (or %s)"
+                + " to one of %s", productName, INSTANCE_TYPE_PROPERTY, "CROSSBAR_NEURON_INSTANCE_TYPE",
+                NeuronInstanceType.KNOWN.stream().map(NeuronInstanceType::name).toList()));
     }
 
     private Optional<Path> findPlugin(BackendContext context, List<String> missing) {

@@ -14,6 +14,7 @@ import dev.crossbar.spi.ExecutionMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,64 @@ class NeuronBackendProviderTest {
 
         assertTrue(reason.startsWith("Neuron PJRT plugin /nonexistent/libneuronpjrt.so (set by CROSSBAR_NEURON_PJRT_PLUGIN"
                 + " or -Dcrossbar.neuron.pjrt.plugin) does not exist; Neuron runtime libnrt.so.1 not found"), reason);
+    }
+
+    @Test
+    void probeOnAMachineWithNeuronLoadsThePluginAndReportsVersionsAndTopology() throws IOException {
+        Path plugin = FakeNeuronPlugin.compile();
+        neuronMachine("trn1.32xlarge\n");
+        var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString(), "crossbar.neuron.compile.cache",
+                root.resolve("cache").toString()));
+
+        Availability availability = new NeuronBackendProvider(Map.of("NEURON_RT_VISIBLE_CORES", "0-7")::get, root).probe(settings);
+
+        assertFalse(availability.available(), "no client is created, so no device may be claimed");
+        assertTrue(availability.reason().startsWith("Neuron PJRT plugin " + plugin + " (API 0.54) loaded, Neuron runtime " + root
+                + "/opt/aws/neuron/lib/libnrt.so.1 and devices [" + root + "/dev/neuron0, " + root + "/dev/neuron1] found, topology trn1.32xlarge:"
+                + " 16 Trainium chips, NEURON_LOGICAL_NC_CONFIG=1, 32 logical NeuronCores, visible cores 0-7; crossbar-backend-neuron "),
+                availability.reason());
+        assertEquals(Map.of("compile.cache", root.resolve("cache") + ": 0 entries (0.0 MB), 0 hits, 0 misses", "pjrt.api", "0.54", "xla", "2",
+                "stablehlo", "1.9.3"), availability.versions());
+    }
+
+    @Test
+    void probeReportsNeuronCoreSettingsTheInstanceCannotHonour() throws IOException {
+        Path plugin = FakeNeuronPlugin.compile();
+        neuronMachine("trn1.2xlarge");
+        var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString()));
+
+        String reason = new NeuronBackendProvider(Map.of("NEURON_LOGICAL_NC_CONFIG", "2")::get, root).probe(settings).reason();
+        String unknown = new NeuronBackendProvider(key -> null, root)
+                .probe(new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString(), "crossbar.neuron.instance.type", "g5.xlarge")))
+                .reason();
+
+        assertEquals("NEURON_LOGICAL_NC_CONFIG=2 is not supported on trn1.2xlarge (Trainium): the logical NeuronCore configurations it accepts"
+                + " are [1]", reason);
+        assertTrue(unknown.startsWith("instance type 'g5.xlarge' is not one Crossbar knows the Neuron topology of; known: [trn1.2xlarge,"), unknown);
+    }
+
+    @Test
+    void probeShowsTheCompileCacheCountsEvenWithoutNeuron() {
+        NeuronCompileCache cache = new NeuronCompileCache(root.resolve("cache"));
+        NeuronCompileCache.Key key = NeuronCompileCache.key(new byte[] {1}, new byte[0], "0.54", List.of());
+        cache.get(key);
+        cache.put(key, new byte[] {7});
+        cache.get(key);
+        cache.get(key);
+
+        Availability availability = new NeuronBackendProvider(name -> null, root)
+                .probe(new BackendContext(Map.of("crossbar.neuron.compile.cache", root.resolve("cache").toString())));
+
+        assertEquals(root.resolve("cache") + ": 1 entries (0.0 MB), 2 hits, 1 misses", availability.versions().get("compile.cache"));
+    }
+
+    private void neuronMachine(String productName) throws IOException {
+        touch(root.resolve("opt/aws/neuron/lib/libnrt.so.1"));
+        touch(root.resolve("dev/neuron0"));
+        touch(root.resolve("dev/neuron1"));
+        Path product = root.resolve("sys/devices/virtual/dmi/id/product_name");
+        Files.createDirectories(product.getParent());
+        Files.writeString(product, productName);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.crossbar.backend.xla;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
-import dev.crossbar.backend.xla.internal.ffi.PjrtPluginException;
 import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
 import dev.crossbar.backend.xla.internal.tf.TensorFlowRuntime;
 import dev.crossbar.backend.xla.kernel.XlaKernels;
@@ -24,7 +23,8 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Provides the XLA backend; its probe loads the configured PJRT plugin and reads its API version. The plugin is named
+ * Provides the XLA backend; its probe loads the configured PJRT plugin, checks its API version, initializes it and reads
+ * its attributes, without creating a client (which would claim devices). The plugin is named
  * by the setting {@code crossbar.pjrt.plugin} (the environment variable {@code CROSSBAR_PJRT_PLUGIN} sets it too): a
  * path, or comma-separated {@code name:path} pairs of which the first is used.
  *
@@ -135,9 +135,9 @@ public final class XlaBackendProvider implements BackendProvider {
         }
         try {
             PjrtPlugin plugin = PjrtPlugin.load(firstPluginPath(setting.get()));
-            return new PjrtStatus(String.format(Locale.ROOT, "PJRT plugin %s (API %s) loaded; crossbar-backend-xla %s does not create PJRT clients yet, so it lists no PJRT devices",
-                    plugin.library(), plugin.apiVersion(), version()), Map.of("pjrt.api", plugin.apiVersion()));
-        } catch (IllegalArgumentException | PjrtPluginException e) {
+            return new PjrtStatus(String.format(Locale.ROOT, "PJRT plugin %s (API %s) loaded and initialized; crossbar-backend-xla %s does not"
+                    + " run programs through it yet, so it lists no PJRT devices", plugin.library(), plugin.apiVersion(), version()), plugin.versions());
+        } catch (IllegalArgumentException | CrossbarException e) {
             return new PjrtStatus(e.getMessage(), Map.of());
         }
     }

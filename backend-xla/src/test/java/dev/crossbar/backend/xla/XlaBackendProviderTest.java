@@ -4,28 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
+import dev.crossbar.backend.xla.internal.ffi.FakePjrtPlugin;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.ExecutionMode;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class XlaBackendProviderTest {
-    private static final Path FAKE_PLUGIN_SOURCE = Path.of("src/test/c/fake_pjrt_plugin.c");
     private static final Path BUILD = Path.of("target/fake-pjrt").toAbsolutePath();
 
     @Test
@@ -57,21 +53,31 @@ class XlaBackendProviderTest {
     }
 
     @Test
-    void probeReadsTheApiVersionOfAPlugin() throws Exception {
-        Path plugin = compileFakePlugin("fake_pjrt_plugin.so");
+    void probeReadsTheVersionsOfAPlugin() {
+        Path plugin = FakePjrtPlugin.compile("fake_pjrt_plugin.so").library();
 
         Availability availability = probeWith("cpu:" + plugin);
 
         assertFalse(availability.available(), "no client is created, so no device may be claimed");
-        assertEquals(Map.of("pjrt.api", "0.54", "tensorflow-java", "1.1.0"), availability.versions());
-        assertTrue(availability.reason().startsWith("PJRT plugin " + plugin + " (API 0.54) loaded; crossbar-backend-xla "), availability.reason());
-        assertTrue(availability.reason().contains(" does not create PJRT clients yet, so it lists no PJRT devices; verification executor present"),
+        assertEquals(Map.of("pjrt.api", "0.54", "xla", "2", "stablehlo", "1.9.3", "tensorflow-java", "1.1.0"), availability.versions());
+        assertTrue(availability.reason().startsWith("PJRT plugin " + plugin + " (API 0.54) loaded and initialized; crossbar-backend-xla "),
+                availability.reason());
+        assertTrue(availability.reason().contains(" does not run programs through it yet, so it lists no PJRT devices; verification executor present"),
                 availability.reason());
     }
 
     @Test
-    void probeReportsAPluginWhoseGetPjrtApiReturnsNull() throws Exception {
-        Path plugin = compileFakePlugin("null_pjrt_plugin.so", "-DFAKE_PJRT_RETURNS_NULL");
+    void probeReportsAVersionMismatch() {
+        Path plugin = FakePjrtPlugin.build("major_2_pjrt_plugin.so", "-DFAKE_PJRT_MAJOR=2");
+
+        String reason = probeWith(plugin.toString()).reason();
+
+        assertTrue(reason.startsWith("PJRT plugin " + plugin + " implements PJRT C API 2.54, but Crossbar's PJRT client needs 0.33"), reason);
+    }
+
+    @Test
+    void probeReportsAPluginWhoseGetPjrtApiReturnsNull() {
+        Path plugin = FakePjrtPlugin.build("null_pjrt_plugin.so", "-DFAKE_PJRT_RETURNS_NULL");
 
         Availability availability = probeWith(plugin.toString());
 
@@ -81,8 +87,8 @@ class XlaBackendProviderTest {
     }
 
     @Test
-    void probeReportsASharedLibraryThatIsNotAPlugin() throws Exception {
-        Path library = compileFakePlugin("not_a_pjrt_plugin.so", "-DFAKE_PJRT_WITHOUT_ENTRY_POINT");
+    void probeReportsASharedLibraryThatIsNotAPlugin() {
+        Path library = FakePjrtPlugin.build("not_a_pjrt_plugin.so", "-DFAKE_PJRT_WITHOUT_ENTRY_POINT");
 
         assertEquals(library + " does not export GetPjrtApi, so it is not a PJRT plugin; " + VERIFICATION, probeWith(library.toString()).reason());
     }
@@ -134,19 +140,5 @@ class XlaBackendProviderTest {
     private static Availability probeWith(String pluginSetting) {
         Map<String, String> settings = pluginSetting == null ? Map.of() : Map.of("crossbar.pjrt.plugin", pluginSetting);
         return new XlaBackendProvider().probe(new BackendContext(settings));
-    }
-
-    private static Path compileFakePlugin(String fileName, String... defines) throws IOException, InterruptedException {
-        assumeTrue(Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "gcc"))), "gcc is not on PATH; it compiles the fake PJRT plugin");
-        Files.createDirectories(BUILD);
-        Path output = BUILD.resolve(fileName);
-        List<String> command = new ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-o", output.toString()));
-        command.addAll(List.of(defines));
-        command.add(FAKE_PLUGIN_SOURCE.toString());
-        Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, gcc.waitFor(), () -> String.join(" ", command) + " failed:\n" + log);
-        return output;
     }
 }
