@@ -34,11 +34,16 @@ public final class CpuKernels {
     /**
      * Creates one instance of each class in {@link #CLASSES}; kernels are stateless, so instances may be shared.
      *
+     * @param matmulPath the matrix-product path the matmul kernel takes
      * @return the instances, in the order of {@link #CLASSES}
      */
-    public static List<OpKernel> instantiate() {
+    public static List<OpKernel> instantiate(MatmulPath matmulPath) {
         List<OpKernel> kernels = new ArrayList<>(CLASSES.size());
         for (Class<? extends OpKernel> type : CLASSES) {
+            if (type == CpuMatmulKernel.class) {
+                kernels.add(new CpuMatmulKernel(matmulPath));
+                continue;
+            }
             try {
                 kernels.add(type.getDeclaredConstructor().newInstance());
             } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {

@@ -1,0 +1,105 @@
+package dev.crossbar.backend.cpu.kernel;
+
+import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.DType;
+import dev.crossbar.backend.cpu.internal.ffi.NativeOpenBlas;
+import dev.crossbar.backend.cpu.internal.ffi.OnednnMatmul;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What each {@link MatmulPath} found when the cpu backend was first probed: the Vector API module, OpenBLAS and oneDNN,
+ * each present with its version or absent with the reason. Probed once per process.
+ */
+public final class MatmulLibraries {
+    private static final Logger LOG = LoggerFactory.getLogger(MatmulLibraries.class);
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private MatmulLibraries() {
+    }
+
+    /** The probes' results, made on first use. */
+    private static final class Found {
+        static final Optional<String> VECTOR_MISSING = probeVector();
+        static final Probe<NativeOpenBlas> OPENBLAS = probe(() -> {
+            NativeOpenBlas blas = NativeOpenBlas.open();
+            blas.setNumThreads(KernelPool.parallelism());
+            return blas;
+        });
+        static final Probe<OnednnMatmul> ONEDNN = probe(OnednnMatmul::open);
+    }
+
+    /** A library that loaded, or the reason it did not. */
+    record Probe<T>(Optional<T> library, String reason) {
+    }
+
+    private static <T> Probe<T> probe(java.util.function.Supplier<T> open) {
+        try {
+            return new Probe<>(Optional.of(open.get()), "");
+        } catch (CrossbarException e) {
+            return new Probe<>(Optional.empty(), e.getMessage());
+        }
+    }
+
+    private static Optional<String> probeVector() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            return Optional.empty();
+        }
+        String reason = "the module " + VECTOR_MODULE + " is not loaded; add --add-modules " + VECTOR_MODULE
+                + " to the java command line (the cpu backend's module requires it on the module path)";
+        LOG.warn("The cpu matmul runs its scalar kernel: {}", reason);
+        return Optional.of(reason);
+    }
+
+    /**
+     * Describes every path for doctor: whether it is present, its version or implementation, or why it is absent.
+     *
+     * @return entries {@code matmul.java}, {@code matmul.openblas} and {@code matmul.onednn}
+     */
+    public static Map<String, String> describe() {
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put("matmul.java", Found.VECTOR_MISSING.map(reason -> "scalar (" + reason + ")").orElseGet(VectorMatmul::describe));
+        paths.put("matmul.openblas", Found.OPENBLAS.library().map(blas -> blas.config() + " threads=" + blas.numThreads())
+                .orElse("absent (" + Found.OPENBLAS.reason() + ")"));
+        paths.put("matmul.onednn", Found.ONEDNN.library().map(MatmulLibraries::describe).orElse("absent (" + Found.ONEDNN.reason() + ")"));
+        return paths;
+    }
+
+    private static String describe(OnednnMatmul dnnl) {
+        try {
+            return String.format(Locale.ROOT, "oneDNN %s f32=%s bf16=%s", dnnl.version(), dnnl.implementation(DType.F32, 256), dnnl.implementation(DType.BF16, 256));
+        } catch (CrossbarException e) {
+            return "oneDNN " + dnnl.version() + " failing (" + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Tells why a path cannot run here.
+     *
+     * @param path the path
+     * @return the reason, or empty when it can ({@link MatmulPath#AUTO} and {@link MatmulPath#JAVA} always can)
+     */
+    public static Optional<String> unavailable(MatmulPath path) {
+        return switch (path) {
+            case AUTO, JAVA -> Optional.empty();
+            case OPENBLAS -> Found.OPENBLAS.library().isPresent() ? Optional.empty() : Optional.of(Found.OPENBLAS.reason());
+            case ONEDNN -> Found.ONEDNN.library().isPresent() ? Optional.empty() : Optional.of(Found.ONEDNN.reason());
+        };
+    }
+
+    static boolean vectorPresent() {
+        return Found.VECTOR_MISSING.isEmpty();
+    }
+
+    static Optional<NativeOpenBlas> openBlas() {
+        return Found.OPENBLAS.library();
+    }
+
+    static Optional<OnednnMatmul> onednn() {
+        return Found.ONEDNN.library();
+    }
+}
