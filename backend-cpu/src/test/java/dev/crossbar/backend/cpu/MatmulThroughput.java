@@ -46,14 +46,16 @@ public final class MatmulThroughput {
                     if (type == DType.BF16 && path == MatmulPath.OPENBLAS) {
                         continue;
                     }
-                    line.append(String.format(Locale.ROOT, " %s %.1f GFLOP/s", path.propertyValue(), gflops(path, type, n, n, n)));
+                    line.append(String.format(Locale.ROOT, " %s %.1f GFLOP/s", path.propertyValue(), gflops(path, type, n)));
                 }
                 System.out.println(line);
             }
         }
     }
 
-    private static double gflops(MatmulPath path, DType type, int m, int k, int n) {
+    private static double gflops(MatmulPath path, DType type, int n) {
+        int m = n;
+        int k = n;
         Backend backend = new CpuBackendProvider().create(new BackendContext(Map.of(CpuBackendProvider.MATMUL_PROPERTY, path.propertyValue())));
         try (TensorScope scope = TensorScope.root(backend, backend.devices().getFirst())) {
             Tensor a = scope.randUniform(Shape.of(m, k), type, 1, 0, -1, 1);

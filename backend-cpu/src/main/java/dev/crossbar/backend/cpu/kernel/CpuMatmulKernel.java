@@ -48,7 +48,7 @@ final class CpuMatmulKernel implements MatmulKernel {
                 return;
             }
             long work = (long) out.shape().dim(rank - 2) * out.shape().dim(rank - 1) * k;
-            switch (route(type, work, a, b)) {
+            switch (route(type, work, onednnDescribes(a) && onednnDescribes(b))) {
                 case OPENBLAS -> OpenBlasMatmul.multiply(MatmulLibraries.openBlas().orElseThrow(), out, a, b);
                 case ONEDNN -> multiplyOnednn(MatmulLibraries.onednn().orElseThrow(), out, a, b);
                 default -> multiplyJava(out, a, b);
@@ -62,9 +62,13 @@ final class CpuMatmulKernel implements MatmulKernel {
         multiplyByDotProducts(out, a, b);
     }
 
-    /** Chooses the path for one call; {@code work} is the multiply-adds of one product of the batch. */
-    private MatmulPath route(DType type, long work, TensorView a, TensorView b) {
-        boolean dnnlServes = OnednnMatmul.serves(type) && onednnDescribes(a) && onednnDescribes(b);
+    /**
+     * Chooses the path for one call: {@code work} is the multiply-adds of one product of the batch, {@code onednnLayout}
+     * whether oneDNN can describe the operands' strides. Mixed-precision training computes in BF16, so under
+     * {@link MatmulPath#AUTO} its products go to oneDNN (AMX) when present.
+     */
+    MatmulPath route(DType type, long work, boolean onednnLayout) {
+        boolean dnnlServes = OnednnMatmul.serves(type) && onednnLayout;
         return switch (path) {
             case JAVA -> MatmulPath.JAVA;
             case OPENBLAS -> type == F32 ? required(MatmulPath.OPENBLAS) : MatmulPath.JAVA;
