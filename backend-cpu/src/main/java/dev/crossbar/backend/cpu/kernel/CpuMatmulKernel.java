@@ -78,7 +78,7 @@ final class CpuMatmulKernel implements MatmulKernel {
                     yield MatmulPath.ONEDNN;
                 }
                 if (type == F32 && work >= NATIVE_MINIMUM) {
-                    if (MatmulLibraries.openBlas().isPresent()) {
+                    if (MatmulLibraries.openBlasTuned()) {
                         yield MatmulPath.OPENBLAS;
                     }
                     if (dnnlServes && MatmulLibraries.onednn().isPresent()) {

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class MatmulLibraries {
     private static final Logger LOG = LoggerFactory.getLogger(MatmulLibraries.class);
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String UNTUNED = "OpenBLAS did not recognise this CPU and runs its generic Prescott kernels, so auto prefers oneDNN for F32;"
+            + " set OPENBLAS_CORETYPE to the CPU's core, such as SkylakeX for AVX-512";
 
     private MatmulLibraries() {
     }
@@ -63,8 +65,8 @@ public final class MatmulLibraries {
     public static Map<String, String> describe() {
         Map<String, String> paths = new LinkedHashMap<>();
         paths.put("matmul.java", Found.VECTOR_MISSING.map(reason -> "scalar (" + reason + ")").orElseGet(VectorMatmul::describe));
-        paths.put("matmul.openblas", Found.OPENBLAS.library().map(blas -> blas.config() + " threads=" + blas.numThreads())
-                .orElse("absent (" + Found.OPENBLAS.reason() + ")"));
+        paths.put("matmul.openblas", Found.OPENBLAS.library().map(blas -> blas.config() + " threads=" + blas.numThreads()
+                + (openBlasTuned() ? "" : " (" + UNTUNED + ")")).orElse("absent (" + Found.OPENBLAS.reason() + ")"));
         paths.put("matmul.onednn", Found.ONEDNN.library().map(MatmulLibraries::describe).orElse("absent (" + Found.ONEDNN.reason() + ")"));
         return paths;
     }
@@ -93,6 +95,15 @@ public final class MatmulLibraries {
 
     static boolean vectorPresent() {
         return Found.VECTOR_MISSING.isEmpty();
+    }
+
+    /**
+     * Tells whether OpenBLAS recognised the CPU. Prescott is the core it falls back to for an x86-64 CPU its cpuid
+     * tables do not know (0.3.21 on a Xeon reporting a generic model name, for one): SSE3 kernels, several times slower
+     * than the AVX-512 ones {@code OPENBLAS_CORETYPE=SkylakeX} selects.
+     */
+    static boolean openBlasTuned() {
+        return Found.OPENBLAS.library().map(blas -> !blas.coreName().equalsIgnoreCase("prescott")).orElse(false);
     }
 
     static Optional<NativeOpenBlas> openBlas() {

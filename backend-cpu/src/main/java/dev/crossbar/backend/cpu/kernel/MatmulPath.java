@@ -10,7 +10,10 @@ import java.util.stream.Collectors;
  * {@link #JAVA}.
  */
 public enum MatmulPath {
-    /** The fastest present: oneDNN for BF16, OpenBLAS (else oneDNN) for F32 products that are not tiny, else {@link #JAVA}. */
+    /**
+     * The fastest present: oneDNN for BF16; for F32 products that are not tiny, OpenBLAS when it recognised the CPU,
+     * else oneDNN; else {@link #JAVA}.
+     */
     AUTO,
     /** The Vector API kernel; without the incubator module, the scalar blocked kernel. */
     JAVA,

@@ -29,6 +29,7 @@ public final class NativeOpenBlas {
     private final MethodHandle MH$openblas_set_num_threads;
     private final MethodHandle MH$openblas_get_num_threads;
     private final MethodHandle MH$openblas_get_config;
+    private final MethodHandle MH$openblas_get_corename;
 
     private NativeOpenBlas(NativeLinker library) {
         // void cblas_sgemm(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint M, blasint N, blasint K,
@@ -38,6 +39,7 @@ public final class NativeOpenBlas {
         MH$openblas_set_num_threads = library.function("openblas_set_num_threads", FunctionDescriptor.ofVoid(JAVA_INT));
         MH$openblas_get_num_threads = library.function("openblas_get_num_threads", FunctionDescriptor.of(JAVA_INT));
         MH$openblas_get_config = library.function("openblas_get_config", FunctionDescriptor.of(ADDRESS));
+        MH$openblas_get_corename = library.function("openblas_get_corename", FunctionDescriptor.of(ADDRESS));
     }
 
     /**
@@ -84,6 +86,20 @@ public final class NativeOpenBlas {
     public String config() {
         try {
             MemorySegment text = (MemorySegment) MH$openblas_get_config.invokeExact();
+            return text.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Calls {@code openblas_get_corename}.
+     *
+     * @return the core whose kernels OpenBLAS picked, such as {@code SkylakeX}
+     */
+    public String coreName() {
+        try {
+            MemorySegment text = (MemorySegment) MH$openblas_get_corename.invokeExact();
             return text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
