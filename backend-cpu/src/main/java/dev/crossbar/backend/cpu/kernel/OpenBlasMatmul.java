@@ -21,25 +21,17 @@ final class OpenBlasMatmul {
     /** Computes {@code out = a b} for F32 with a row-major output and {@code k > 0}. */
     static void multiply(NativeOpenBlas blas, TensorView out, TensorView a, TensorView b) {
         int rank = out.shape().rank();
-        int m = out.shape().dim(rank - 2);
-        int n = out.shape().dim(rank - 1);
-        int k = a.shape().dim(rank - 1);
-        int[] batchDims = new int[rank - 2];
-        long[] aStrides = new long[rank - 2];
-        long[] bStrides = new long[rank - 2];
-        long batches = 1;
-        for (int axis = 0; axis < rank - 2; axis++) {
-            batchDims[axis] = out.shape().dim(axis);
-            aStrides[axis] = a.stride(axis);
-            bStrides[axis] = b.stride(axis);
-            batches *= batchDims[axis];
-        }
+        MatmulShape shape = MatmulShape.of(out, a, b);
+        int m = shape.m();
+        int n = shape.n();
+        int k = shape.k();
+        long batches = shape.batches();
         Matrix left = Matrix.of(a.stride(rank - 2), a.stride(rank - 1), m, k);
         Matrix right = Matrix.of(b.stride(rank - 2), b.stride(rank - 1), k, n);
         MemorySegment outMemory = HostTensor.of(out).memory();
         MemorySegment aMemory = HostTensor.of(a).memory();
         MemorySegment bMemory = HostTensor.of(b).memory();
-        StridedCursor batch = new StridedCursor(batchDims, new long[] {a.offset(), b.offset()}, aStrides, bStrides);
+        StridedCursor batch = shape.cursor(a, b);
         for (long index = 0; index < batches; index++, batch.advance()) {
             MemorySegment x = left.start(aMemory, batch.position(0), a.stride(rank - 2), a.stride(rank - 1), m, k, LEFT_COPY);
             MemorySegment y = right.start(bMemory, batch.position(1), b.stride(rank - 2), b.stride(rank - 1), k, n, RIGHT_COPY);

@@ -51,24 +51,16 @@ final class VectorMatmul {
     /** Computes {@code out = a b} over the broadcast batch dims for F32, BF16 and F16, with a row-major output and {@code k > 0}. */
     static void multiply(TensorView out, TensorView a, TensorView b) {
         int rank = out.shape().rank();
-        int m = out.shape().dim(rank - 2);
-        int n = out.shape().dim(rank - 1);
-        int k = a.shape().dim(rank - 1);
-        int[] batchDims = new int[rank - 2];
-        long[] aStrides = new long[rank - 2];
-        long[] bStrides = new long[rank - 2];
-        long batches = 1;
-        for (int axis = 0; axis < rank - 2; axis++) {
-            batchDims[axis] = out.shape().dim(axis);
-            aStrides[axis] = a.stride(axis);
-            bStrides[axis] = b.stride(axis);
-            batches *= batchDims[axis];
-        }
+        MatmulShape shape = MatmulShape.of(out, a, b);
+        int m = shape.m();
+        int n = shape.n();
+        int k = shape.k();
+        long batches = shape.batches();
         Product product = new Product(HostTensor.of(out).memory(), out.dtype(), HostTensor.of(a).memory(), a.dtype(), HostTensor.of(b).memory(), b.dtype(),
                 a.stride(rank - 2), a.stride(rank - 1), b.stride(rank - 2), b.stride(rank - 1), m, n, k);
         // Products are split among threads when there are several; each then runs its blocks on that thread.
         KernelPool.forEachRange(batches, (long) m * n * k, (start, end) -> {
-            StridedCursor batch = new StridedCursor(batchDims, new long[] {a.offset(), b.offset()}, aStrides, bStrides);
+            StridedCursor batch = shape.cursor(a, b);
             batch.seek(start);
             for (long index = start; index < end; index++, batch.advance()) {
                 product.multiply(out.offset() + index * m * n, batch.position(0), batch.position(1));
