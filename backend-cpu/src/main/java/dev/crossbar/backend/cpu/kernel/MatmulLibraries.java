@@ -64,7 +64,8 @@ public final class MatmulLibraries {
      */
     public static Map<String, String> describe() {
         Map<String, String> paths = new LinkedHashMap<>();
-        paths.put("matmul.java", Found.VECTOR_MISSING.map(reason -> "scalar (" + reason + ")").orElseGet(VectorMatmul::describe));
+        // A direct call, not a method reference: linking one would load VectorMatmul, and with it the Vector API.
+        paths.put("matmul.java", vectorPresent() ? VectorMatmul.describe() : "scalar (" + Found.VECTOR_MISSING.orElseThrow() + ")");
         paths.put("matmul.openblas", Found.OPENBLAS.library().map(blas -> blas.config() + " threads=" + blas.numThreads()
                 + (openBlasTuned() ? "" : " (" + UNTUNED + ")")).orElse("absent (" + Found.OPENBLAS.reason() + ")"));
         paths.put("matmul.onednn", Found.ONEDNN.library().map(MatmulLibraries::describe).orElse("absent (" + Found.ONEDNN.reason() + ")"));
