@@ -2,10 +2,11 @@
  * Crossbar's cpu backend: the reference implementation of every op, always available, the embedded default.
  */
 module dev.crossbar.backend.cpu {
-    // Dependencies: the API and the backend SPI, the Vector API and the logging facade.
+    // Dependencies: the API and the backend SPI; the Vector API for the F32 kernels (probed, with scalar fallbacks
+    // when the module is absent, as on a plain classpath without --add-modules jdk.incubator.vector).
     requires dev.crossbar.api;
-    // The matmul kernel's vectors; classpath users add --add-modules jdk.incubator.vector, or get the scalar kernel.
     requires jdk.incubator.vector;
+    // Logging through the facade, so that the application's configuration applies (as in api).
     requires org.slf4j;
 
     // Exports: none; the backend is reached only through the SPI service below.

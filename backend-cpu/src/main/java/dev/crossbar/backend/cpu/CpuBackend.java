@@ -23,7 +23,7 @@ final class CpuBackend implements Backend {
 
     CpuBackend(int deviceCount, MatmulPath matmulPath) {
         this.devices = devicesOf(deviceCount);
-        this.kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate(matmulPath));
+        this.kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate(matmulPath), CpuKernels.instantiateFused());
     }
 
     static List<Device> devicesOf(int count) {

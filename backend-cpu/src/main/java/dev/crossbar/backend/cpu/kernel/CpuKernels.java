@@ -1,9 +1,11 @@
 package dev.crossbar.backend.cpu.kernel;
 
+import dev.crossbar.spi.kernel.FusedKernel;
 import dev.crossbar.spi.kernel.OpKernel;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The cpu backend's kernel classes: the single list from which both its capabilities and its kernel set are built.
@@ -28,6 +30,11 @@ public final class CpuKernels {
             CpuGatherKernel.class,
             CpuScatterAddKernel.class);
 
+    /** The fused kernels, found by the API through {@link dev.crossbar.spi.KernelSet#fused}; not matrix cells. */
+    public static final List<Class<? extends FusedKernel>> FUSED_CLASSES = List.of(
+            CpuSoftmaxKernel.class,
+            CpuAdamWKernel.class);
+
     private CpuKernels() {
     }
 
@@ -38,10 +45,25 @@ public final class CpuKernels {
      * @return the instances, in the order of {@link #CLASSES}
      */
     public static List<OpKernel> instantiate(MatmulPath matmulPath) {
-        List<OpKernel> kernels = new ArrayList<>(CLASSES.size());
-        for (Class<? extends OpKernel> type : CLASSES) {
-            if (type == CpuMatmulKernel.class) {
-                kernels.add(new CpuMatmulKernel(matmulPath));
+        return instantiate(CLASSES, type -> type == CpuMatmulKernel.class ? new CpuMatmulKernel(matmulPath) : null);
+    }
+
+    /**
+     * Creates one instance of each class in {@link #FUSED_CLASSES}.
+     *
+     * @return the instances, in the order of {@link #FUSED_CLASSES}
+     */
+    public static List<FusedKernel> instantiateFused() {
+        return instantiate(FUSED_CLASSES, type -> null);
+    }
+
+    /** Creates the kernels: {@code configured}'s instance where it gives one, else one made by the no-argument constructor. */
+    private static <K> List<K> instantiate(List<Class<? extends K>> classes, Function<Class<? extends K>, K> configured) {
+        List<K> kernels = new ArrayList<>(classes.size());
+        for (Class<? extends K> type : classes) {
+            K kernel = configured.apply(type);
+            if (kernel != null) {
+                kernels.add(kernel);
                 continue;
             }
             try {

@@ -8,16 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * What each {@link MatmulPath} found when the cpu backend was first probed: the Vector API module, OpenBLAS and oneDNN,
- * each present with its version or absent with the reason. Probed once per process.
+ * What each {@link MatmulPath} found when the cpu backend was first probed: the Vector API (through {@link Simd}),
+ * OpenBLAS and oneDNN, each present with its version or absent with the reason. Probed once per process.
  */
 public final class MatmulLibraries {
-    private static final Logger LOG = LoggerFactory.getLogger(MatmulLibraries.class);
-    private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String UNTUNED = "OpenBLAS did not recognise this CPU and runs its generic Prescott kernels, so auto prefers oneDNN for F32;"
             + " set OPENBLAS_CORETYPE to the CPU's core, such as SkylakeX for AVX-512";
 
@@ -26,7 +22,6 @@ public final class MatmulLibraries {
 
     /** The probes' results, made on first use. */
     private static final class Found {
-        static final Optional<String> VECTOR_MISSING = probeVector();
         static final Probe<NativeOpenBlas> OPENBLAS = probe(() -> {
             NativeOpenBlas blas = NativeOpenBlas.open();
             blas.setNumThreads(KernelPool.parallelism());
@@ -47,16 +42,6 @@ public final class MatmulLibraries {
         }
     }
 
-    private static Optional<String> probeVector() {
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
-            return Optional.empty();
-        }
-        String reason = "the module " + VECTOR_MODULE + " is not loaded; add --add-modules " + VECTOR_MODULE
-                + " to the java command line (the cpu backend's module requires it on the module path)";
-        LOG.warn("The cpu matmul runs its scalar kernel: {}", reason);
-        return Optional.of(reason);
-    }
-
     /**
      * Describes every path for doctor: whether it is present, its version or implementation, or why it is absent.
      *
@@ -65,7 +50,8 @@ public final class MatmulLibraries {
     public static Map<String, String> describe() {
         Map<String, String> paths = new LinkedHashMap<>();
         // A direct call, not a method reference: linking one would load VectorMatmul, and with it the Vector API.
-        paths.put("matmul.java", vectorPresent() ? VectorMatmul.describe() : "scalar (" + Found.VECTOR_MISSING.orElseThrow() + ")");
+        paths.put("matmul.java", vectorPresent() ? VectorMatmul.describe()
+                : "scalar (the Vector API is not usable: add --add-modules jdk.incubator.vector on a classpath; see the warning at startup)");
         paths.put("matmul.openblas", Found.OPENBLAS.library().map(blas -> blas.config() + " threads=" + blas.numThreads()
                 + (openBlasTuned() ? "" : " (" + UNTUNED + ")")).orElse("absent (" + Found.OPENBLAS.reason() + ")"));
         paths.put("matmul.onednn", Found.ONEDNN.library().map(MatmulLibraries::describe).orElse("absent (" + Found.ONEDNN.reason() + ")"));
@@ -94,8 +80,9 @@ public final class MatmulLibraries {
         };
     }
 
+    /** Tells whether {@link VectorMatmul} may be called; {@link Simd} probes the module once and warns when it is absent. */
     static boolean vectorPresent() {
-        return Found.VECTOR_MISSING.isEmpty();
+        return Simd.AVAILABLE;
     }
 
     /**
