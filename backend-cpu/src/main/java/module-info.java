@@ -6,6 +6,8 @@ module dev.crossbar.backend.cpu {
     // when the module is absent, as on a plain classpath without --add-modules jdk.incubator.vector).
     requires dev.crossbar.api;
     requires jdk.incubator.vector;
+    // Logging through the facade, so that the application's configuration applies (as in api).
+    requires org.slf4j;
 
     // Exports: none; the backend is reached only through the SPI service below.
 

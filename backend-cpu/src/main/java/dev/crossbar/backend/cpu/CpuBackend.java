@@ -3,6 +3,7 @@ package dev.crossbar.backend.cpu;
 import dev.crossbar.api.AlreadyClosedException;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cpu.kernel.CpuKernels;
+import dev.crossbar.backend.cpu.kernel.MatmulPath;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.DeviceBuffer;
 import dev.crossbar.spi.ExecutionMode;
@@ -17,11 +18,12 @@ import java.util.Optional;
 final class CpuBackend implements Backend {
     private final List<Device> devices;
     private final HostMemoryPool memory = new HostMemoryPool();
-    private final KernelSet kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate(), CpuKernels.instantiateFused());
+    private final KernelSet kernels;
     private volatile boolean closed;
 
-    CpuBackend(int deviceCount) {
+    CpuBackend(int deviceCount, MatmulPath matmulPath) {
         this.devices = devicesOf(deviceCount);
+        this.kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate(matmulPath), CpuKernels.instantiateFused());
     }
 
     static List<Device> devicesOf(int count) {

@@ -1,6 +1,8 @@
 package dev.crossbar.backend.cpu;
 
 import dev.crossbar.backend.cpu.kernel.CpuKernels;
+import dev.crossbar.backend.cpu.kernel.MatmulLibraries;
+import dev.crossbar.backend.cpu.kernel.MatmulPath;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
@@ -14,7 +16,10 @@ import java.util.TreeMap;
 
 /**
  * Provides the cpu backend, Crossbar's reference and embedded default: always available, lowest priority, with
- * {@value #DEVICES_PROPERTY} virtual devices (default 1) so that SPMD code runs unchanged on one machine.
+ * {@value #DEVICES_PROPERTY} virtual devices (default 1) so that SPMD code runs unchanged on one machine. Its matrix
+ * product takes the path {@value #MATMUL_PROPERTY} names ({@code auto}, {@code java}, {@code openblas} or
+ * {@code onednn}), read from the context, else from the system property, else {@code auto}; the probe lists what each
+ * path found.
  */
 public final class CpuBackendProvider implements BackendProvider {
     /** The backend's name. */
@@ -23,6 +28,8 @@ public final class CpuBackendProvider implements BackendProvider {
     /** The property giving the number of virtual devices, {@code cpu:0} to {@code cpu:N-1}. */
     public static final String DEVICES_PROPERTY = "crossbar.cpu.devices";
 
+    /** The property forcing a matrix-product path; see {@link MatmulPath}. */
+    public static final String MATMUL_PROPERTY = MatmulPath.PROPERTY;
 
     /** Creates the provider; does no work, as {@link java.util.ServiceLoader} requires. */
     public CpuBackendProvider() {
@@ -43,13 +50,25 @@ public final class CpuBackendProvider implements BackendProvider {
         return 0;
     }
 
-    /** Available with the devices {@link #create} makes, unless {@value #DEVICES_PROPERTY} is invalid. */
+    /**
+     * Available with the devices {@link #create} makes, unless {@value #DEVICES_PROPERTY} or {@value #MATMUL_PROPERTY}
+     * is invalid or the latter forces a path whose library is absent. The versions name each matmul path's library or
+     * why it is absent, and the path chosen.
+     */
     @Override
     public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
         versions.put("java.vm.version", System.getProperty("java.vm.version", "unknown"));
         versions.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        versions.putAll(MatmulLibraries.describe());
         try {
+            MatmulPath path = matmulPath(context);
+            versions.put("matmul", path.propertyValue());
+            Optional<String> missing = MatmulLibraries.unavailable(path);
+            if (missing.isPresent()) {
+                return Availability.unavailable(String.format(Locale.ROOT, "%s=%s, but %s; set it to auto to use what is present",
+                        MATMUL_PROPERTY, path.propertyValue(), missing.get()), versions);
+            }
             return Availability.available(CpuBackend.devicesOf(deviceCount(context)), versions);
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), versions);
@@ -63,7 +82,19 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(BackendContext context) {
-        return new CpuBackend(deviceCount(context));
+        return new CpuBackend(deviceCount(context), matmulPath(context));
+    }
+
+    /**
+     * Reads the matrix-product path from {@value #MATMUL_PROPERTY}: the context's setting, else the system property.
+     *
+     * @param context the configuration
+     * @return the path, {@link MatmulPath#AUTO} when unset
+     * @throws IllegalArgumentException if the value names no path
+     */
+    private static MatmulPath matmulPath(BackendContext context) {
+        return context.property(MATMUL_PROPERTY).or(() -> Optional.ofNullable(System.getProperty(MATMUL_PROPERTY)))
+                .filter(value -> !value.isBlank()).map(MatmulPath::parse).orElse(MatmulPath.AUTO);
     }
 
     /**

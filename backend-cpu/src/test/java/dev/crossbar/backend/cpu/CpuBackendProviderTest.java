@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cpu.kernel.CpuKernels;
+import dev.crossbar.backend.cpu.kernel.MatmulPath;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
@@ -92,7 +93,7 @@ class CpuBackendProviderTest {
 
     @Test
     void kernelInstancesFollowTheClassList() {
-        assertEquals(CpuKernels.CLASSES, CpuKernels.instantiate().stream().map(Object::getClass).toList());
+        assertEquals(CpuKernels.CLASSES, CpuKernels.instantiate(MatmulPath.AUTO).stream().map(Object::getClass).toList());
     }
 
     @Test

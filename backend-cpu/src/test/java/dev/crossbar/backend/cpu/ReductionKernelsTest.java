@@ -2,15 +2,21 @@ package dev.crossbar.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
+import dev.crossbar.conformance.Tolerance;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Reductions, argmax and matmul against sums computed here in the same order, so results must be equal. */
+/**
+ * Reductions, argmax and matmul against sums computed here: reductions in the same order, so results must be equal;
+ * F32 matmul within the conformance kit's tolerance.
+ */
 class ReductionKernelsTest extends CpuScopeFixture {
     private static final float NAN = Float.NaN;
 
@@ -87,7 +93,7 @@ class ReductionKernelsTest extends CpuScopeFixture {
     }
 
     @Test
-    void largeMatmulAndReductionAreExactAgainstSequentialSums() {
+    void largeReductionIsExactAndLargeMatmulIsWithinTheKitsTolerance() {
         int n = 96;
         Random random = new Random(11);
         float[] a = new float[n * n];
@@ -99,6 +105,10 @@ class ReductionKernelsTest extends CpuScopeFixture {
         Tensor ta = scope.fromArray(a, n, n);
         float[] product = ta.matmul(scope.fromArray(b, n, n)).toFloatArray();
         float[] rowSums = ta.sum(1).toFloatArray();
+        // The F32 matmul paths (Vector API, OpenBLAS, oneDNN) accumulate in float with fused multiply-adds in their own
+        // blocking order, so the product is held to the conformance kit's tolerance for a k-term sum, not to the bits
+        // of a double-accumulated reference; the row sums still accumulate in double and must match exactly.
+        Tolerance tolerance = Tolerance.of(DType.F32).forReductionOf(n);
         for (int i = 0; i < n; i++) {
             double row = 0;
             for (int k = 0; k < n; k++) {
@@ -107,10 +117,16 @@ class ReductionKernelsTest extends CpuScopeFixture {
             assertEquals((float) row, rowSums[i]);
             for (int j = 0; j < n; j++) {
                 double acc = 0;
+                double magnitude = 0;
                 for (int k = 0; k < n; k++) {
                     acc += (double) a[i * n + k] * b[k * n + j];
+                    magnitude += Math.abs((double) a[i * n + k] * b[k * n + j]);
                 }
-                assertEquals((float) acc, product[i * n + j]);
+                double expected = acc;
+                double got = product[i * n + j];
+                double scale = magnitude;
+                assertTrue(tolerance.accepts(expected, got, scale),
+                        () -> String.format(Locale.ROOT, "product element: expected %s, got %s, tolerance %s of %s", expected, got, tolerance, scale));
             }
         }
     }

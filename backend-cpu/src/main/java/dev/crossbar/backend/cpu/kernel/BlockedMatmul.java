@@ -32,19 +32,11 @@ final class BlockedMatmul {
     /** Computes {@code out = a b} over the broadcast batch dims; see {@link #serves}. */
     static void multiply(TensorView out, TensorView a, TensorView b) {
         int rank = out.shape().rank();
-        int m = out.shape().dim(rank - 2);
-        int n = out.shape().dim(rank - 1);
-        int k = a.shape().dim(rank - 1);
-        int[] batchDims = new int[rank - 2];
-        long[] aStrides = new long[rank - 2];
-        long[] bStrides = new long[rank - 2];
-        long batches = 1;
-        for (int axis = 0; axis < rank - 2; axis++) {
-            batchDims[axis] = out.shape().dim(axis);
-            aStrides[axis] = a.stride(axis);
-            bStrides[axis] = b.stride(axis);
-            batches *= batchDims[axis];
-        }
+        MatmulShape shape = MatmulShape.of(out, a, b);
+        int m = shape.m();
+        int n = shape.n();
+        int k = shape.k();
+        long batches = shape.batches();
         if (batches == 0 || m == 0 || n == 0) {
             return;
         }
@@ -52,7 +44,7 @@ final class BlockedMatmul {
                 a.stride(rank - 2), a.stride(rank - 1), b.stride(rank - 2), b.stride(rank - 1), m, n, k);
         // Work items are output rows of all products; a share may start and end inside a product.
         KernelPool.forEachRange(batches * m, (long) n * Math.max(k, 1), (start, end) -> {
-            StridedCursor batch = new StridedCursor(batchDims, new long[] {a.offset(), b.offset()}, aStrides, bStrides);
+            StridedCursor batch = shape.cursor(a, b);
             Scratch scratch = operands.scratch();
             batch.seek(start / m);
             for (long row = start; row < end; batch.advance()) {

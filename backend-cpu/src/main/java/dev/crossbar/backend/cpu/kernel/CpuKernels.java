@@ -5,6 +5,7 @@ import dev.crossbar.spi.kernel.OpKernel;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The cpu backend's kernel classes: the single list from which both its capabilities and its kernel set are built.
@@ -40,10 +41,11 @@ public final class CpuKernels {
     /**
      * Creates one instance of each class in {@link #CLASSES}; kernels are stateless, so instances may be shared.
      *
+     * @param matmulPath the matrix-product path the matmul kernel takes
      * @return the instances, in the order of {@link #CLASSES}
      */
-    public static List<OpKernel> instantiate() {
-        return instantiate(CLASSES);
+    public static List<OpKernel> instantiate(MatmulPath matmulPath) {
+        return instantiate(CLASSES, type -> type == CpuMatmulKernel.class ? new CpuMatmulKernel(matmulPath) : null);
     }
 
     /**
@@ -52,12 +54,18 @@ public final class CpuKernels {
      * @return the instances, in the order of {@link #FUSED_CLASSES}
      */
     public static List<FusedKernel> instantiateFused() {
-        return instantiate(FUSED_CLASSES);
+        return instantiate(FUSED_CLASSES, type -> null);
     }
 
-    private static <K> List<K> instantiate(List<Class<? extends K>> classes) {
+    /** Creates the kernels: {@code configured}'s instance where it gives one, else one made by the no-argument constructor. */
+    private static <K> List<K> instantiate(List<Class<? extends K>> classes, Function<Class<? extends K>, K> configured) {
         List<K> kernels = new ArrayList<>(classes.size());
         for (Class<? extends K> type : classes) {
+            K kernel = configured.apply(type);
+            if (kernel != null) {
+                kernels.add(kernel);
+                continue;
+            }
             try {
                 kernels.add(type.getDeclaredConstructor().newInstance());
             } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {

@@ -35,6 +35,11 @@ final class KernelPool {
     private KernelPool() {
     }
 
+    /** Returns the number of threads kernels run on. */
+    static int parallelism() {
+        return PARALLELISM;
+    }
+
     /**
      * Runs a task over {@code [0, count)}: on the calling thread when the work is small, else split into contiguous
      * chunks run on the pool. The task must write disjoint outputs per item so the result does not depend on the
