@@ -13,6 +13,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.lang.module.ModuleDescriptor;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,12 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.none(ExecutionMode.EAGER);
+    }
+
+    /** Without a GPU here, every generated kernel is compiled by nvcc and assembled by ptxas. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("nvcc/ptxas compile for sm_90");
     }
 
     @Override

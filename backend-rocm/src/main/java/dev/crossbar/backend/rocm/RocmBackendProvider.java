@@ -11,6 +11,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.lang.module.ModuleDescriptor;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +61,12 @@ public final class RocmBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.none(ExecutionMode.EAGER);
+    }
+
+    /** Without a GPU here, every generated kernel is compiled in-process by hiprtc. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("hiprtc compile for gfx90a");
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -85,6 +86,12 @@ public final class XlaBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.none(ExecutionMode.LAZY_GRAPH);
+    }
+
+    /** Without a PJRT plugin here, every lowering runs on XLA:CPU through TensorFlow Java in the tests. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("StableHLO run on XLA:CPU, compared with cpu");
     }
 
     @Override
