@@ -162,28 +162,20 @@ final class Prelude {
 
     /** OpenCL 1.2 has integer atomics only: F32 and F64 adds are compare-and-swap loops on the element's bits. */
     private static void floatAtomicAdds(StringBuilder s) {
-        s.append("""
-                DF void cb_atomic_add_f32(GLOBAL float* address, float value) {
-                  volatile GLOBAL cb_u32* word = (volatile GLOBAL cb_u32*)address;
-                  cb_u32 old = *word;
-                  cb_u32 assumed;
-                  do {
-                    assumed = old;
-                    old = atomic_cmpxchg(word, assumed, cb_bits_of_f32(cb_f32_from_bits(assumed) + value));
-                  } while (old != assumed);
-                }
+        for (String[] t : new String[][] {{"f32", "float", "cb_u32", "atomic_cmpxchg", "uint"}, {"f64", "double", "cb_u64", "atom_cmpxchg", "ulong"}}) {
+            s.append("""
+                    DF void cb_atomic_add_X(GLOBAL T* address, T value) {
+                      volatile GLOBAL W* word = (volatile GLOBAL W*)address;
+                      W old = *word;
+                      W assumed;
+                      do {
+                        assumed = old;
+                        old = CAS(word, assumed, as_BITS(as_T(assumed) + value));
+                      } while (old != assumed);
+                    }
 
-                DF void cb_atomic_add_f64(GLOBAL double* address, double value) {
-                  volatile GLOBAL cb_u64* word = (volatile GLOBAL cb_u64*)address;
-                  cb_u64 old = *word;
-                  cb_u64 assumed;
-                  do {
-                    assumed = old;
-                    old = atom_cmpxchg(word, assumed, as_ulong(as_double(assumed) + value));
-                  } while (old != assumed);
-                }
-
-                """);
+                    """.replace("_X", "_" + t[0]).replace("BITS", t[4]).replace("CAS", t[3]).replace("T", t[1]).replace("W", t[2]));
+        }
     }
 
     /** An atomic add for an element narrower than 32 bits: a compare-and-swap loop on the word that contains it. */
