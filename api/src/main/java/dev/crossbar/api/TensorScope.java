@@ -154,6 +154,19 @@ public final class TensorScope implements AutoCloseable {
     }
 
     /**
+     * Allocates a tensor without initializing its elements, as PyTorch's {@code torch.empty}: for a result that is
+     * about to be overwritten completely, such as the receive buffer of a collective, where filling it first would
+     * cost a pass over the memory.
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @return the tensor, contiguous, with unspecified elements
+     */
+    public Tensor empty(DType dtype, Shape shape) {
+        return allocate(dtype, shape);
+    }
+
+    /**
      * Creates a tensor of zeros.
      *
      * @param dtype the element type

@@ -7,6 +7,7 @@ import dev.crossbar.api.distributed.RankBody;
 import dev.crossbar.api.distributed.RankFunction;
 import dev.crossbar.api.distributed.SpmdException;
 import dev.crossbar.api.distributed.SpmdOptions;
+import dev.crossbar.runtime.internal.ffi.MpiCommunicator;
 import java.util.List;
 
 /**
@@ -21,6 +22,13 @@ import java.util.List;
  *     Tensor mean = rank.world().allReduce(grad, ReduceOp.AVG);   // 1.5 on every rank
  * });
  * }</pre>
+ *
+ * <p>Under Open MPI's {@code mpirun} (detected by {@code OMPI_COMM_WORLD_SIZE}) each process is one rank instead: the
+ * world size must equal the job's, rank and size come from {@code MPI_COMM_WORLD}, local rank {@code r} of a host
+ * ({@code OMPI_COMM_WORLD_LOCAL_RANK}) uses that host's device {@code r} (the cpu backend gets one virtual device per
+ * local process), and collectives travel through MPI. The returned list then holds this process's value at its rank
+ * and null for the others; a failing rank tells the other processes, whose collectives with it fail at once. Without
+ * mpirun everything runs in this JVM, and a world of 1 is a single process.
  *
  * <p>Rank {@code r} runs on device {@code r} with a root scope there ({@link dev.crossbar.api.distributed.RankContext}).
  * The first rank failure stops the others and is thrown as the cause of an {@link SpmdException}. Collectives time out
@@ -60,6 +68,17 @@ public final class Spmd {
         return call(defaultBuilder(), worldSize, SpmdOptions.defaults(), function);
     }
 
+    /**
+     * Returns the number of ranks this process belongs to when mpirun started it, so programs can default their world
+     * size to the job's.
+     *
+     * @return the job's number of processes under mpirun ({@code OMPI_COMM_WORLD_SIZE}), or empty without mpirun
+     */
+    public static java.util.OptionalInt launchedWorldSize() {
+        String size = System.getenv(MpiCommunicator.WORLD_SIZE_VARIABLE);
+        return size == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(Integer.parseInt(size.strip()));
+    }
+
     /** The cpu backend unless the process names one: SPMD on one machine means virtual cpu devices. */
     private static Crossbar.Builder defaultBuilder() {
         boolean named = System.getProperty(RuntimeConfiguration.BACKEND) != null
@@ -75,9 +94,10 @@ public final class Spmd {
      * @param worldSize the number of ranks, at least 1
      * @param options the timeouts
      * @param function what each rank runs
-     * @return the values, index = rank
+     * @return the values, index = rank (under mpirun only this process's rank has its value, the others are null)
      * @throws SpmdException if a rank failed or the run timed out
-     * @throws IllegalArgumentException if the selected backend has fewer than {@code worldSize} devices
+     * @throws IllegalArgumentException if the selected backend has fewer than {@code worldSize} devices, or under
+     *     mpirun if {@code worldSize} differs from the job's number of processes
      */
     public static <T> List<T> call(Crossbar.Builder builder, int worldSize, SpmdOptions options, RankFunction<T> function) {
         requireNonNull(builder, "builder is null");
@@ -85,6 +105,9 @@ public final class Spmd {
         requireNonNull(function, "function is null");
         if (worldSize < 1) {
             throw new IllegalArgumentException("The world size must be >= 1, got " + worldSize);
+        }
+        if (MpiCommunicator.launchedByMpirun()) {
+            return MpiSpmd.call(builder, worldSize, options, function);
         }
         try (Crossbar crossbar = builder.property("crossbar.cpu.devices", Integer.toString(worldSize)).build()) {
             return InProcessSpmd.call(crossbar.backend(), worldSize, options, function);

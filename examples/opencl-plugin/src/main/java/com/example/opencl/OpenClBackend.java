@@ -1,7 +1,5 @@
 package com.example.opencl;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import com.example.opencl.internal.ffi.NativeOpenCl;
@@ -14,7 +12,7 @@ import dev.crossbar.spi.KernelSet;
 import dev.crossbar.spi.codegen.Dialect;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.KernelGenerator;
-import dev.crossbar.spi.codegen.KernelParameter;
+import dev.crossbar.spi.codegen.KernelArguments;
 import dev.crossbar.spi.codegen.LayoutDescriptor;
 import dev.crossbar.spi.codegen.ShapeDescriptor;
 import java.lang.foreign.Arena;
@@ -241,20 +239,33 @@ final class OpenClBackend implements Backend {
 
     private void enqueue(GeneratedKernel kernel, long[] global, long[] local, Object[] arguments) {
         checkOpen();
-        List<KernelParameter> parameters = kernel.parameters();
-        if (parameters.size() != arguments.length) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s takes %d arguments %s, got %d",
-                    kernel.entryPoint(), parameters.size(), parameters.stream().map(KernelParameter::name).toList(), arguments.length));
-        }
         CommandQueue queue = queueOf(firstBuffer(kernel, arguments));
         MemorySegment clKernel = compile(kernel);
         try (Arena arena = Arena.ofConfined()) {
-            for (int i = 0; i < arguments.length; i++) {
-                KernelParameter parameter = parameters.get(i);
-                cl.setKernelArg(clKernel, i, encode(arena, kernel, parameter, arguments[i]), kernel.entryPoint() + " " + parameter.name());
+            KernelArguments packed = new KernelArguments(kernel, arena);
+            for (Object argument : arguments) {
+                pack(packed, kernel, argument);
+            }
+            List<MemorySegment> values = packed.values();
+            for (int i = 0; i < values.size(); i++) {
+                cl.setKernelArg(clKernel, i, values.get(i), kernel.entryPoint() + " " + kernel.parameters().get(i).name());
             }
         }
         queue.track(cl.enqueueKernel(queue.handle(), clKernel, global, local, kernel.entryPoint()), kernel.name());
+    }
+
+    /** Adds one argument by its Java type; {@link KernelArguments} checks it against the parameter's type. */
+    private static void pack(KernelArguments packed, GeneratedKernel kernel, Object argument) {
+        switch (argument) {
+            case null -> packed.pointer(0);
+            case DeviceBuffer b -> packed.pointer(buffer(b).handle().address());
+            case Long value -> packed.i64(value);
+            case Double value -> packed.f64(value);
+            case ShapeDescriptor dims -> packed.dims(dims);
+            case LayoutDescriptor layout -> packed.layout(layout);
+            default -> throw new IllegalArgumentException(String.format(Locale.ROOT, "%s was given a %s; arguments are buffers, Long, Double,"
+                    + " ShapeDescriptor or LayoutDescriptor", kernel.entryPoint(), argument.getClass().getName()));
+        }
     }
 
     private MemorySegment compile(GeneratedKernel kernel) {
@@ -272,36 +283,6 @@ final class OpenClBackend implements Backend {
         }
         compiled.put(kernel.sha256(), new CompiledKernel(program, clKernel));
         return clKernel;
-    }
-
-    private static MemorySegment encode(Arena arena, GeneratedKernel kernel, KernelParameter parameter, Object value) {
-        return switch (parameter.type()) {
-            case POINTER -> {
-                MemorySegment handle = arena.allocate(ADDRESS);
-                handle.set(ADDRESS, 0, value == null ? MemorySegment.NULL : buffer(argument(kernel, parameter, value, DeviceBuffer.class)).handle());
-                yield handle;
-            }
-            case I64 -> arena.allocateFrom(JAVA_LONG, argument(kernel, parameter, value, Long.class));
-            case F64 -> arena.allocateFrom(JAVA_DOUBLE, argument(kernel, parameter, value, Double.class));
-            case DIMS -> {
-                MemorySegment struct = arena.allocate(ShapeDescriptor.BYTES, Long.BYTES);
-                argument(kernel, parameter, value, ShapeDescriptor.class).writeTo(struct.asByteBuffer());
-                yield struct;
-            }
-            case LAYOUT -> {
-                MemorySegment struct = arena.allocate(LayoutDescriptor.BYTES, Long.BYTES);
-                argument(kernel, parameter, value, LayoutDescriptor.class).writeTo(struct.asByteBuffer());
-                yield struct;
-            }
-        };
-    }
-
-    private static <T> T argument(GeneratedKernel kernel, KernelParameter parameter, Object value, Class<T> type) {
-        if (!type.isInstance(value)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s parameter %s (%s) takes a %s, got %s",
-                    kernel.entryPoint(), parameter.name(), parameter.type(), type.getSimpleName(), value == null ? "null" : value.getClass().getSimpleName()));
-        }
-        return type.cast(value);
     }
 
     private static OpenClBuffer firstBuffer(GeneratedKernel kernel, Object[] arguments) {
