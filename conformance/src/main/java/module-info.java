@@ -16,6 +16,9 @@ module dev.crossbar.conformance {
     // Exports: the architecture rules.
     exports dev.crossbar.conformance.arch;
 
+    // Uses: ReferenceTrainingSuite finds the reference backend (cpu) among the providers on the test path.
+    uses dev.crossbar.spi.BackendProvider;
+
     // Opens: JUnit instantiates a backend's subclass of the suite and invokes the inherited lifecycle and test
     // methods reflectively, from whichever module or class path the backend's tests run on.
     opens dev.crossbar.conformance;

@@ -24,8 +24,9 @@ public interface BackendProvider {
     int spiVersion();
 
     /**
-     * Returns the priority among available backends; the highest wins when none is named. The cpu backend has the
-     * lowest priority, 0.
+     * Returns the priority among available backends; the highest wins when none is named. The cpu backend has priority
+     * 0; a backend that should run only when named (such as one whose device is slower than the cpu backend) returns
+     * a negative priority.
      *
      * @return the priority
      */
@@ -49,6 +50,17 @@ public interface BackendProvider {
      * @return the capabilities
      */
     Capabilities capabilities();
+
+    /**
+     * Says how this backend's cells are verified, for the "verified by" column of the compatibility matrix and its
+     * collectives and sharding table. Known without a device, like {@link #capabilities()}, and never throws. State
+     * the path the conformance kit actually runs on in the plugin's build; the default claims nothing beyond that.
+     *
+     * @return the verification
+     */
+    default Verification verification() {
+        return Verification.ofCells("not stated by the plugin");
+    }
 
     /**
      * Creates the backend. Called only after {@link #probe} reported it available with the same context.

@@ -105,9 +105,10 @@ public final class BackendRegistry {
         try {
             availability = requireNonNull(provider.probe(context), "probe returned null");
             capabilities = requireNonNull(provider.capabilities(), "capabilities returned null");
+            requireNonNull(provider.verification(), "verification returned null");
         } catch (RuntimeException | LinkageError e) {
             return broken(name, String.format(Locale.ROOT,
-                    "plugin %s broke its contract: %s; probe and capabilities must not throw (probe reports failures with Availability.unavailable); report this to the plugin's authors",
+                    "plugin %s broke its contract: %s; probe, capabilities and verification must not throw (probe reports failures with Availability.unavailable); report this to the plugin's authors",
                     type, describe(e)), e);
         }
         BackendStatus status = availability.available() ? BackendStatus.AVAILABLE : BackendStatus.UNAVAILABLE;

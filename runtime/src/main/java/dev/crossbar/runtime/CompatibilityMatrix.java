@@ -7,6 +7,7 @@ import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.OpSet;
+import dev.crossbar.spi.Verification;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /**
  * Renders COMPATIBILITY.md from what each discovered backend declares ({@link dev.crossbar.spi.Kernel} annotations
- * read through {@link BackendProvider#capabilities()}). The output depends only on the declarations, never on this
+ * read through {@link BackendProvider#capabilities()}, and how it is verified, {@link BackendProvider#verification()}),
+ * first-party and third-party plugins alike. The output depends only on the declarations, never on this
  * machine's devices or on the time, so the committed file can be checked against it.
  */
 public final class CompatibilityMatrix {
@@ -113,16 +115,21 @@ public final class CompatibilityMatrix {
     }
 
     private static boolean collectivesVerified(DiscoveredBackend b) {
-        return KnownBackend.named(b.name()).map(KnownBackend::collectivesVerified).orElse(false);
+        return verificationOf(b).collectives();
     }
 
     private static boolean shardingVerified(DiscoveredBackend b) {
-        return KnownBackend.named(b.name()).map(KnownBackend::shardingVerified).orElse(false);
+        return verificationOf(b).sharding();
     }
 
     private static String verification(DiscoveredBackend b) {
-        String path = KnownBackend.named(b.name()).map(KnownBackend::verification).orElse("third-party: its own conformance run");
+        String path = verificationOf(b).path();
         return b.declaredCells() == 0 ? path + " (no kernels declared yet)" : path;
+    }
+
+    /** What the provider states; every listed backend has one, since discovery read its capabilities. */
+    private static Verification verificationOf(DiscoveredBackend b) {
+        return b.provider().orElseThrow().verification();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -3,36 +3,21 @@ package dev.crossbar.runtime;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The backends Crossbar itself publishes: their artifacts and how each is verified without its hardware. */
+/**
+ * The backends Crossbar itself publishes, in the order the matrix lists them, and their artifacts. How each is
+ * verified is stated by its provider ({@link dev.crossbar.spi.BackendProvider#verification()}), as for any plugin.
+ */
 enum KnownBackend {
-    // Only cpu's build runs the collective conformance suite (CpuCollectiveTest, eight virtual devices) and the FSDP
-    // suite (CpuFsdpTest, four virtual devices: FSDP, HSDP 2x2 and BF16 mixed precision against single-device training).
-    CPU("cpu", "conformance kit, every build", true, true),
-    CUDA("cuda", "kernels compiled by nvcc/ptxas for sm_80, sm_90; float dot_general by cuBLAS; not run: no device", false, false),
-    ROCM("rocm", "kernels compiled by hiprtc for gfx90a, gfx908; float dot_general by rocBLAS if installed; not run: no device", false, false),
-    XLA("xla", "op conformance kit and tiny-GPT training on XLA:CPU (TensorFlow XlaCallModule), every build", false, false),
-    NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false, false);
+    CPU("cpu"),
+    CUDA("cuda"),
+    ROCM("rocm"),
+    XLA("xla"),
+    NEURON("neuron");
 
     private final String backendName;
-    private final String verification;
-    private final boolean collectivesVerified;
-    private final boolean shardingVerified;
 
-    KnownBackend(String backendName, String verification, boolean collectivesVerified, boolean shardingVerified) {
+    KnownBackend(String backendName) {
         this.backendName = backendName;
-        this.verification = verification;
-        this.collectivesVerified = collectivesVerified;
-        this.shardingVerified = shardingVerified;
-    }
-
-    /** Whether this backend's build runs the FSDP conformance suite (FSDP, HSDP, mixed precision). */
-    boolean shardingVerified() {
-        return shardingVerified;
-    }
-
-    /** Whether this backend's build runs the collective conformance suite on the in-process communicator. */
-    boolean collectivesVerified() {
-        return collectivesVerified;
     }
 
     static Optional<KnownBackend> named(String name) {
@@ -46,10 +31,5 @@ enum KnownBackend {
     /** The Maven coordinates to add to use this backend. */
     String coordinates() {
         return "dev.crossbar:crossbar-backend-" + backendName;
-    }
-
-    /** How the backend's declared cells are verified, in a few words. */
-    String verification() {
-        return verification;
     }
 }

@@ -37,19 +37,19 @@ class CompatibilityMatrixTest {
     @Test
     void summaryStatesModeCellsAndVerificationPath() {
         assertTrue(markdown.contains("| fake | eager | 1 of "), markdown);
-        assertTrue(markdown.contains("| third-party: its own conformance run |\n"), markdown);
+        assertTrue(markdown.contains(" | fake device simulator, every build |\n"), "a plugin's own statement: " + markdown);
         assertTrue(markdown.contains("| missinglib | eager | 0 of "), markdown);
-        assertTrue(markdown.contains("its own conformance run (no kernels declared yet) |\n"), markdown);
+        assertTrue(markdown.contains(" | not stated by the plugin (no kernels declared yet) |\n"), "the default of a plugin that states nothing: " + markdown);
         assertTrue(markdown.contains("| cpu | eager | "), markdown);
         assertTrue(markdown.contains("| conformance kit, every build |\n"), markdown);
     }
 
     @Test
-    void collectivesAndShardingAreVerifiedOnCpuOnly() {
+    void collectivesAndShardingFollowEachProvidersVerification() {
         assertTrue(markdown.contains("| feature | cpu | fake | missinglib |\n"), markdown);
-        assertTrue(markdown.contains("| allReduce | ✓ | not yet | not yet |\n"), markdown);
-        assertTrue(markdown.contains("| send/recv | ✓ | not yet | not yet |\n"), markdown);
-        assertTrue(markdown.contains("| barrier | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| allReduce | ✓ | ✓ | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| send/recv | ✓ | ✓ | not yet |\n"), markdown);
+        assertTrue(markdown.contains("| barrier | ✓ | ✓ | not yet |\n"), markdown);
         assertTrue(markdown.contains("| FSDP | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| HSDP | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| mixed precision | ✓ | not yet | not yet |\n"), markdown);

@@ -41,7 +41,18 @@ public record GeneratedKernel(String name, Dialect dialect, String source, Strin
         }
     }
 
-    static GeneratedKernel of(String name, Dialect dialect, String source, String entryPoint, List<KernelParameter> parameters) {
+    /**
+     * Creates a kernel and computes its hash. Backends use it for kernels they write themselves on top of
+     * {@link KernelGenerator#prelude()}, so that those go through the same launch and cache code as generated ones.
+     *
+     * @param name a readable name
+     * @param dialect the dialect of the source
+     * @param source the complete source
+     * @param entryPoint the kernel's symbol
+     * @param parameters its parameters in order
+     * @return the kernel
+     */
+    public static GeneratedKernel of(String name, Dialect dialect, String source, String entryPoint, List<KernelParameter> parameters) {
         return new GeneratedKernel(name, dialect, source, entryPoint, parameters, sha256Of(source));
     }
 

@@ -42,7 +42,8 @@ import java.util.Map;
  *       wraps; integer division truncates toward zero and {@code MIN / -1} wraps to {@code MIN}.</li>
  *   <li>NaN payloads: converting a NaN to F16 gives the quiet NaN {@code 0x7E00} with its sign (the cpu keeps the
  *       payload's high bits).</li>
- *   <li>scatter_add uses atomics (atomicAdd for F32, F64, I32, I64; a compare-and-swap loop on the containing 32-bit
+ *   <li>scatter_add uses atomics (atomicAdd for F32, F64, I32, I64 in CUDA and HIP; in OpenCL atomic_add and atom_add
+ *       for I32 and I64 and compare-and-swap loops for F32 and F64; a compare-and-swap loop on the containing 32-bit
  *       word for F16, BF16 and I8), so colliding float additions happen in an unspecified order, where the cpu adds
  *       in row-major order of the index.</li>
  *   <li>rng_uniform is bit-identical to {@link dev.crossbar.spi.Philox}; rng_normal uses the device's double
@@ -81,6 +82,18 @@ public final class KernelGenerator {
      */
     public Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Returns the prelude every generated kernel starts with: the {@code cb_*} integer types, the {@code cb_dims} and
+     * {@code cb_layout} structs of {@link ShapeDescriptor} and {@link LayoutDescriptor}, F16 and BF16 conversions and
+     * the other helpers. A backend that writes a kernel of its own (such as a tiled matmul) puts this text first so
+     * that its kernel takes the same descriptors and converts half-precision types the same way.
+     *
+     * @return the prelude, inside an include guard
+     */
+    public String prelude() {
+        return prelude;
     }
 
     /**
@@ -341,8 +354,8 @@ public final class KernelGenerator {
         String initial = op == Op.REDUCE_SUM ? "0" : "reduced_count > 0 ? " + first + " : 0";
         String combined = switch (op) {
             case REDUCE_SUM -> floating ? "acc + v" : "(cb_i64)((cb_u64)acc + (cb_u64)v)";
-            case REDUCE_MAX -> floating ? "cb_max_f64(acc, v)" : "v > acc ? v : acc";
-            default -> floating ? "cb_min_f64(acc, v)" : "v < acc ? v : acc";
+            case REDUCE_MAX -> floating ? "cb_java_max_f64(acc, v)" : "v > acc ? v : acc";
+            default -> floating ? "cb_java_min_f64(acc, v)" : "v < acc ? v : acc";
         };
         k.forEachElement(List.of("out", "in"),
                 accumulator + " acc = " + initial + ";",
@@ -505,8 +518,8 @@ public final class KernelGenerator {
                 .scalar("axis_length", KernelParameter.Type.I64).scalar("axis_stride", KernelParameter.Type.I64).fault();
         String target = "&out[out_at + at * axis_stride]";
         String add = switch (dtype) {
-            case F32, F64, I32 -> dialect.atomicAdd(target, "src[src_at]");
-            case I64 -> dialect.atomicAdd("(" + dialect.globalPointer() + "cb_u64*)" + target, "(cb_u64)src[src_at]");
+            case F32, F64, I32 -> dialect.atomicAdd(dtype, target, "src[src_at]");
+            case I64 -> dialect.atomicAdd(dtype, "(" + dialect.globalPointer() + "cb_u64*)" + target, "(cb_u64)src[src_at]");
             case F16, BF16, I8 -> "cb_atomic_add_" + dtype.shortName() + "(" + target + ", " + load(dtype, "src", "src_at") + ")";
             default -> throw new IllegalStateException("scatter_add does not admit " + dtype);
         };
@@ -599,9 +612,9 @@ public final class KernelGenerator {
                 case SUB -> x + " - " + y;
                 case MUL -> x + " * " + y;
                 case DIV -> x + " / " + y;
-                case POW -> "cb_pow_" + suffix + "(" + x + ", " + y + ")";
-                case MAX -> "cb_max_" + suffix + "(" + x + ", " + y + ")";
-                case MIN -> "cb_min_" + suffix + "(" + x + ", " + y + ")";
+                case POW -> "cb_java_pow_" + suffix + "(" + x + ", " + y + ")";
+                case MAX -> "cb_java_max_" + suffix + "(" + x + ", " + y + ")";
+                case MIN -> "cb_java_min_" + suffix + "(" + x + ", " + y + ")";
                 default -> throw new IllegalStateException("no expression for " + op.opName());
             };
         }

@@ -13,31 +13,31 @@ final class Prelude {
     static String source(Dialect dialect) {
         String df = dialect.deviceFunction();
         String global = dialect.globalPointer();
-        StringBuilder s = new StringBuilder();
+        StringBuilder s = new StringBuilder(dialect.preamble());
         s.append("""
                 #ifndef CROSSBAR_PRELUDE
                 #define CROSSBAR_PRELUDE
                 typedef signed char cb_i8;
                 typedef int cb_i32;
-                typedef long long cb_i64;
+                typedef LONG cb_i64;
                 typedef unsigned char cb_bool;
                 typedef unsigned short cb_u16;
                 typedef unsigned int cb_u32;
-                typedef unsigned long long cb_u64;
+                typedef unsigned LONG cb_u64;
                 #define CB_MAX_RANK 8
                 typedef struct { cb_i64 rank; cb_i64 size[CB_MAX_RANK]; } cb_dims;
                 typedef struct { cb_i64 offset; cb_i64 stride[CB_MAX_RANK]; } cb_layout;
 
-                """);
+                """.replace("LONG", dialect.signed64()));
         s.append("""
                 DF float cb_f32_from_bits(cb_u32 bits) { union { cb_u32 u; float f; } v; v.u = bits; return v.f; }
                 DF cb_u32 cb_bits_of_f32(float value) { union { float f; cb_u32 u; } v; v.f = value; return v.u; }
 
                 /* F16 (IEEE binary16) and BF16 are stored as raw 16 bits and computed in float. */
-                DF float cb_f16_to_f32(cb_u16 half) {
-                  cb_u32 sign = (cb_u32)(half & 0x8000u) << 16;
-                  cb_u32 exponent = (half >> 10) & 0x1Fu;
-                  cb_u32 mantissa = half & 0x3FFu;
+                DF float cb_f16_to_f32(cb_u16 f16) {
+                  cb_u32 sign = (cb_u32)(f16 & 0x8000u) << 16;
+                  cb_u32 exponent = (f16 >> 10) & 0x1Fu;
+                  cb_u32 mantissa = f16 & 0x3FFu;
                   if (exponent == 0x1Fu) return cb_f32_from_bits(sign | 0x7F800000u | (mantissa << 13));
                   if (exponent == 0u) return cb_f32_from_bits(sign | cb_bits_of_f32((float)mantissa * 5.9604644775390625e-8f));
                   return cb_f32_from_bits(sign | ((exponent + 112u) << 23) | (mantissa << 13));
@@ -48,17 +48,17 @@ final class Prelude {
                   cb_u32 bits = cb_bits_of_f32(value);
                   cb_u32 sign = (bits >> 16) & 0x8000u;
                   cb_u32 magnitude = bits & 0x7FFFFFFFu;
-                  cb_u32 half;
+                  cb_u32 f16;
                   if (magnitude >= 0x47800000u) {
-                    half = magnitude > 0x7F800000u ? 0x7E00u : 0x7C00u;
+                    f16 = magnitude > 0x7F800000u ? 0x7E00u : 0x7C00u;
                   } else if (magnitude < 0x38800000u) {
                     /* F16 subnormals: adding 0.5 lines the value up on their grid; the float addition rounds to nearest even. */
-                    half = cb_bits_of_f32(cb_f32_from_bits(magnitude) + 0.5f) - 0x3F000000u;
+                    f16 = cb_bits_of_f32(cb_f32_from_bits(magnitude) + 0.5f) - 0x3F000000u;
                   } else {
                     cb_u32 odd = (magnitude >> 13) & 1u;
-                    half = (magnitude + 0xC8000FFFu + odd) >> 13;
+                    f16 = (magnitude + 0xC8000FFFu + odd) >> 13;
                   }
-                  return (cb_u16)(sign | half);
+                  return (cb_u16)(sign | f16);
                 }
 
                 DF float cb_bf16_to_f32(cb_u16 bf16) { return cb_f32_from_bits((cb_u32)bf16 << 16); }
@@ -112,18 +112,18 @@ final class Prelude {
             String one = single ? "1.0f" : "1.0";
             s.append("""
                     /* Java's Math.max and min: NaN wins, and -0 is below +0. */
-                    DF T cb_max_X(T a, T b) {
+                    DF T cb_java_max_X(T a, T b) {
                       if (a != a || b != b) return a + b;
                       if (a == b) return a == ZERO ? a + b : a;
                       return a > b ? a : b;
                     }
-                    DF T cb_min_X(T a, T b) {
+                    DF T cb_java_min_X(T a, T b) {
                       if (a != a || b != b) return a + b;
                       if (a == b) return a == ZERO ? -(-a - b) : a;
                       return a < b ? a : b;
                     }
                     /* Java's Math.pow: a NaN exponent gives NaN, and so does (+-1) to an infinite power. */
-                    DF T cb_pow_X(T a, T b) {
+                    DF T cb_java_pow_X(T a, T b) {
                       if (b != b) return b;
                       if ((a == ONE || a == -ONE) && b - b != b - b) return b - b;
                       return POW(a, b);
@@ -153,8 +153,29 @@ final class Prelude {
         narrowAtomicAdd(s, dialect, "f16", "cb_u16", 16, "float", "cb_f32_to_f16(cb_f16_to_f32((cb_u16)current) + value)");
         narrowAtomicAdd(s, dialect, "bf16", "cb_u16", 16, "float", "cb_f32_to_bf16(cb_bf16_to_f32((cb_u16)current) + value)");
         narrowAtomicAdd(s, dialect, "i8", "cb_i8", 8, "cb_i32", "(cb_u32)(current + (cb_u32)value)");
+        if (dialect == Dialect.OPENCL) {
+            floatAtomicAdds(s);
+        }
         s.append("#endif\n");
-        return s.toString().replace("DF ", df + " ").replace("GLOBAL ", global.isEmpty() ? "" : global + " ");
+        return s.toString().replace("DF ", df + " ").replace("GLOBAL ", global);
+    }
+
+    /** OpenCL 1.2 has integer atomics only: F32 and F64 adds are compare-and-swap loops on the element's bits. */
+    private static void floatAtomicAdds(StringBuilder s) {
+        for (String[] t : new String[][] {{"f32", "float", "cb_u32", "atomic_cmpxchg", "uint"}, {"f64", "double", "cb_u64", "atom_cmpxchg", "ulong"}}) {
+            s.append("""
+                    DF void cb_atomic_add_X(GLOBAL T* address, T value) {
+                      volatile GLOBAL W* word = (volatile GLOBAL W*)address;
+                      W old = *word;
+                      W assumed;
+                      do {
+                        assumed = old;
+                        old = CAS(word, assumed, as_BITS(as_T(assumed) + value));
+                      } while (old != assumed);
+                    }
+
+                    """.replace("_X", "_" + t[0]).replace("BITS", t[4]).replace("CAS", t[3]).replace("T", t[1]).replace("W", t[2]));
+        }
     }
 
     /** An atomic add for an element narrower than 32 bits: a compare-and-swap loop on the word that contains it. */

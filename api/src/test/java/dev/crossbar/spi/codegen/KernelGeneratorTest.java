@@ -133,4 +133,21 @@ class KernelGeneratorTest {
         assertTrue(source.startsWith("#ifndef CROSSBAR_PRELUDE\n#define CROSSBAR_PRELUDE\n"));
         assertEquals(1, source.split("#endif", -1).length - 1);
     }
+
+    @Test
+    void openClSourcesUseAddressSpacesWorkItemIdsAndCompareAndSwapFloatAtomics() {
+        KernelGenerator opencl = new KernelGenerator(Dialect.OPENCL);
+        String add = opencl.binary(Op.ADD, DType.F32).source();
+        assertTrue(add.startsWith("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"), add);
+        assertTrue(add.contains("typedef long cb_i64;") && add.contains("typedef unsigned long cb_u64;"), "OpenCL C's long is 64 bits");
+        assertTrue(add.contains("__kernel void cb_add_f32(") && add.contains("__global float* out") && add.contains("const __global float* a"), add);
+        assertTrue(add.contains("for (cb_i64 i = (cb_i64)get_global_id(0); i < n; i += (cb_i64)get_global_size(0))"), add);
+        assertFalse(add.contains("extern \"C\"") || add.contains("blockIdx") || add.contains("__device__"), add);
+        assertTrue(opencl.unary(Op.EXP, DType.F32).source().contains("out[out_at] = (exp(x));"), "OpenCL overloads math functions for float");
+        assertTrue(opencl.scatterAdd(DType.F32, DType.I64).source().contains("cb_atomic_add_f32(&out[out_at + at * axis_stride], src[src_at]);"));
+        assertTrue(opencl.scatterAdd(DType.F64, DType.I64).source().contains("old = atom_cmpxchg(word, assumed, as_ulong(as_double(assumed) + value));"));
+        assertTrue(opencl.scatterAdd(DType.I64, DType.I32).source().contains("atom_add((__global cb_u64*)&out[out_at + at * axis_stride], (cb_u64)src[src_at]);"));
+        assertTrue(opencl.scatterAdd(DType.I32, DType.I32).source().contains("atomic_add(&out[out_at + at * axis_stride], src[src_at]);"));
+        assertTrue(opencl.prelude().contains("static inline cb_u16 cb_f32_to_f16(float value)"), "the prelude is public for backends' own kernels");
+    }
 }

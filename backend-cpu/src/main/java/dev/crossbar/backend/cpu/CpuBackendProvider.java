@@ -9,6 +9,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +79,16 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.declaredBy(ExecutionMode.EAGER, CpuKernels.CLASSES);
+    }
+
+    /**
+     * Verified by the conformance kit in every build; only cpu's build runs the collective suite (CpuCollectiveTest,
+     * eight virtual devices) and the FSDP suite (CpuFsdpTest, four virtual devices: FSDP, HSDP 2x2 and BF16 mixed
+     * precision against single-device training).
+     */
+    @Override
+    public Verification verification() {
+        return new Verification("conformance kit, every build", true, true);
     }
 
     @Override

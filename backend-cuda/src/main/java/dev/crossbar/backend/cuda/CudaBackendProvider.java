@@ -12,6 +12,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,12 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.declaredBy(ExecutionMode.EAGER, CudaKernels.classes());
+    }
+
+    /** Without a GPU here, every generated kernel is compiled by nvcc and assembled by ptxas; nothing runs. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("kernels compiled by nvcc/ptxas for sm_80, sm_90; float dot_general by cuBLAS; not run: no device");
     }
 
     @Override

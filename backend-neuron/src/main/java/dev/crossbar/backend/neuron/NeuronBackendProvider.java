@@ -8,6 +8,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -211,6 +212,12 @@ public final class NeuronBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.none(ExecutionMode.LAZY_GRAPH);
+    }
+
+    /** Without Trainium here, its StableHLO runs on XLA:CPU and its topology rules are unit-tested. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("StableHLO on XLA:CPU; topology unit tests");
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +72,13 @@ public final class RocmBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.declaredBy(ExecutionMode.EAGER, RocmKernels.classes());
+    }
+
+    /** Without a GPU here, every generated kernel is compiled in-process by hiprtc; none has run on a device. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells(
+                "kernels compiled by hiprtc for gfx90a, gfx908; float dot_general by rocBLAS if installed; not run: no device");
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Verification;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Path;
 import java.util.List;
@@ -159,6 +160,12 @@ public final class XlaBackendProvider implements BackendProvider {
     @Override
     public Capabilities capabilities() {
         return Capabilities.declaredBy(ExecutionMode.LAZY_GRAPH, XlaKernels.classes());
+    }
+
+    /** Without a PJRT plugin here, every lowering runs on XLA:CPU through TensorFlow Java in the tests. */
+    @Override
+    public Verification verification() {
+        return Verification.ofCells("op conformance kit and tiny-GPT training on XLA:CPU (TensorFlow XlaCallModule), every build");
     }
 
     @Override

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
  */
 class CommandLineDiscoveryTest {
     private static final Path LIB = Path.of(System.getProperty("distribution.lib", "target/lib"));
-    private static final List<String> BACKENDS = List.of("cpu", "cuda", "rocm", "xla", "neuron");
+    private static final List<String> BACKENDS = List.of("cpu", "cuda", "rocm", "xla", "neuron", "opencl");
     private static final String MAIN = "dev.crossbar.runtime.cli.CrossbarCli";
     /** The flag the crossbar script passes: on the module path the backends that use FFM are named modules. */
     private static final String MODULE_PATH_NATIVE_ACCESS =
-            "--enable-native-access=ALL-UNNAMED,dev.crossbar.backend.cpu,dev.crossbar.backend.cuda,dev.crossbar.backend.rocm,dev.crossbar.backend.xla,dev.crossbar.backend.neuron";
+            "--enable-native-access=ALL-UNNAMED,dev.crossbar.backend.cpu,dev.crossbar.backend.cuda,dev.crossbar.backend.rocm,dev.crossbar.backend.xla,dev.crossbar.backend.neuron,com.example.opencl";
 
     /**
      * The JVM's notice whenever an incubator module is resolved: the cpu backend's module requires the Vector API

@@ -20,7 +20,7 @@ class CompatibilityFileTest {
     @Test
     void committedMatrixMatchesTheDeclarations() throws IOException {
         CompatibilityMatrix matrix = new CompatibilityMatrix(Crossbar.builder().diagnose().backends());
-        assertEquals(List.of("cpu", "cuda", "rocm", "xla", "neuron"), matrix.backendNames());
+        assertEquals(List.of("cpu", "cuda", "rocm", "xla", "neuron", "opencl"), matrix.backendNames());
         assertTrue(Files.exists(FILE), FILE.toAbsolutePath().normalize() + " is missing; create it with " + CompatibilityMatrix.REGENERATE_COMMAND);
         String committed = Files.readString(FILE, StandardCharsets.UTF_8);
         CompatibilityMatrix.firstDifference(committed, matrix.toMarkdown()).ifPresent(difference -> fail(
