@@ -47,7 +47,7 @@ class FsdpDemoMpiTest {
     /**
      * The largest relative difference allowed between a step's loss in the MPI job and in the in-process run. Both sum
      * two ranks' contributions (commutative, so the same bits) and divide by two; only the kernels' thread split could
-     * differ between one JVM and two. The runs measured here agree to the last bit.
+     * differ between one JVM and two.
      */
     private static final double LOSS_TOLERANCE = 1e-6;
     private static final Pattern LOSSES = Pattern.compile("(?m)^losses (.*)$");
