@@ -20,6 +20,7 @@ module dev.crossbar.api {
     exports dev.crossbar.spi;
     exports dev.crossbar.spi.kernel;
     exports dev.crossbar.spi.codegen;
+    exports dev.crossbar.spi.graph;
 
     // Uses: backends are discovered by the runtime, which declares the service use itself.
 }

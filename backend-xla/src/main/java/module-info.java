@@ -4,6 +4,8 @@
 module dev.crossbar.backend.xla {
     // Dependencies: the API and the backend SPI.
     requires dev.crossbar.api;
+    // Optional: TensorFlow Java, for the verification executor (XLA:CPU through XlaCallModule) when it is on the path.
+    requires static tensorflow;
 
     // Qualified exports: PJRT plugin loading, shared with the Neuron backend, whose device is reached through a PJRT
     // plugin too. Nothing else is exported; the runtime reaches this backend only through its BackendProvider service.

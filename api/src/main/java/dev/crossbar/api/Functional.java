@@ -1,11 +1,15 @@
 package dev.crossbar.api;
 
+import dev.crossbar.spi.kernel.AdamWKernel;
+import dev.crossbar.spi.kernel.SoftmaxKernel;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Composite ops written in the API's primitives, so every backend runs them and autograd differentiates them without
- * further work (PyTorch's {@code torch.nn.functional}). A backend may later declare a fused kernel for one; it must
- * match these definitions within the matrix tolerance.
+ * further work (PyTorch's {@code torch.nn.functional}). Where a backend has a fused kernel for one
+ * ({@link dev.crossbar.spi.kernel.FusedKernel}), it runs in one pass instead; it must match these definitions within
+ * the matrix tolerance, and its gradient is the composite's VJP written in primitives.
  */
 public final class Functional {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
@@ -29,6 +33,10 @@ public final class Functional {
      * @return {@code exp(x) / sum(exp(x))} along the axis
      */
     public static Tensor softmax(Tensor x, int axis) {
+        Tensor fused = fusedSoftmax(x, axis, false);
+        if (fused != null) {
+            return fused;
+        }
         try (Tensor shifted = shiftByMax(x, axis); Tensor e = shifted.exp(); Tensor total = e.sum(new int[] {axis}, true)) {
             return e.div(total);
         }
@@ -43,12 +51,50 @@ public final class Functional {
      * @return the log-probabilities
      */
     public static Tensor logSoftmax(Tensor x, int axis) {
+        Tensor fused = fusedSoftmax(x, axis, true);
+        if (fused != null) {
+            return fused;
+        }
         try (Tensor shifted = shiftByMax(x, axis);
                 Tensor e = shifted.exp();
                 Tensor total = e.sum(new int[] {axis}, true);
                 Tensor logTotal = total.log()) {
             return shifted.sub(logTotal);
         }
+    }
+
+    /**
+     * Softmax or log-softmax over the last axis with the backend's {@link SoftmaxKernel}, or null when it has none or
+     * declines the input. The backward pass recomputes the output from the saved input and applies the softmax VJP,
+     * {@code y (g - sum(g y))}, or the log-softmax one, {@code g - exp(y) sum(g)}, in primitives.
+     */
+    private static Tensor fusedSoftmax(Tensor x, int axis, boolean log) {
+        if (x.rank() == 0 || x.shape().normalizeAxis(axis, log ? "log_softmax" : "softmax") != x.rank() - 1) {
+            return null;
+        }
+        SoftmaxKernel kernel = x.fusedKernel(SoftmaxKernel.class).orElse(null);
+        if (kernel == null || !kernel.serves(x.view())) {
+            return null;
+        }
+        int[] last = {-1};
+        return Grad.function(log ? "log_softmax" : "softmax", List.of(x), () -> softmaxWith(kernel, x, log), (g, saved) -> {
+            try (Tensor y = softmaxWith(kernel, saved.getFirst(), log)) {
+                if (log) {
+                    try (Tensor total = g.sum(last, true); Tensor p = y.exp(); Tensor scaled = p.mul(total)) {
+                        return List.of(g.sub(scaled));
+                    }
+                }
+                try (Tensor gy = g.mul(y); Tensor total = gy.sum(last, true); Tensor centered = g.sub(total)) {
+                    return List.of(y.mul(centered));
+                }
+            }
+        });
+    }
+
+    private static Tensor softmaxWith(SoftmaxKernel kernel, Tensor x, boolean log) {
+        Tensor out = x.emptyLike();
+        kernel.softmax(out.view(), x.view(), log);
+        return out;
     }
 
     private static Tensor shiftByMax(Tensor x, int axis) {
@@ -235,6 +281,41 @@ public final class Functional {
                 Tensor mask = keep.cast(x.dtype());
                 Tensor scaled = mask.mul(1.0 / (1.0 - p))) {
             return x.mul(scaled);
+        }
+    }
+
+    /**
+     * Applies one AdamW step to a parameter in place, as {@link dev.crossbar.api.optim.AdamW} defines it:
+     * {@code m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p = p (1 - lr wd) - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)},
+     * in one pass with the backend's {@link AdamWKernel} when it has one that serves these tensors, else composed
+     * from primitives. Runs with gradient recording off.
+     *
+     * @param param the parameter's tensor, updated
+     * @param grad its gradient, same shape
+     * @param m the first moment, same shape, updated
+     * @param v the second moment, same shape, updated
+     * @param hyper the learning rate, decays, eps, weight decay and 1-based step number
+     */
+    public static void adamWStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWKernel.AdamWStep hyper) {
+        try (Grad.Scope off = Grad.noGrad()) {
+            AdamWKernel kernel = param.fusedKernel(AdamWKernel.class).orElse(null);
+            if (kernel != null && kernel.serves(param.view(), grad.view(), m.view(), v.view())) {
+                kernel.update(param.view(), grad.view(), m.view(), v.view(), hyper);
+                return;
+            }
+            double lr = hyper.learningRate();
+            double beta1 = hyper.beta1();
+            double beta2 = hyper.beta2();
+            try (TensorScope local = TensorScope.localFor(param)) {
+                m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
+                v.assign(v.mul(beta2).add(grad.mul(grad).mul(1 - beta2)));
+                double correction1 = 1 - Math.pow(beta1, hyper.step());
+                double correction2 = 1 - Math.pow(beta2, hyper.step());
+                Tensor denominator = v.div(correction2).sqrt().add(hyper.eps());
+                Tensor delta = m.div(correction1).div(denominator).mul(lr);
+                Tensor decayed = hyper.weightDecay() == 0 ? param : param.mul(1 - lr * hyper.weightDecay());
+                param.assign(decayed.sub(delta));
+            }
         }
     }
 }

@@ -48,6 +48,7 @@ public final class Tensor implements AutoCloseable {
     private final long[] strides;
     private final long offset;
     private final LeakGuard guard;
+    private final Cleaner.Cleanable cleanable;
     private volatile TensorScope scope;
     private boolean requiresGrad;
     private Autograd.Node gradNode;
@@ -60,20 +61,27 @@ public final class Tensor implements AutoCloseable {
         this.strides = strides;
         this.offset = offset;
         this.scope = scope;
-        this.guard = new LeakGuard(storage, dtype + shape.toString() + " on " + storage.buffer().device());
-        CLEANER.register(this, guard);
+        this.guard = new LeakGuard(storage, dtype, shape);
+        this.cleanable = CLEANER.register(this, guard);
         MemoryAccounting.tensorOpened();
     }
 
-    /** Frees the storage reference of a tensor that became unreachable without being closed, and says so. */
+    /**
+     * Frees the storage reference of a tensor that became unreachable without being closed, and says so. Closing the
+     * tensor runs it through {@link Cleaner.Cleanable#clean()}, which also unregisters it, so that the garbage
+     * collector has no reference left to process for tensors that were closed.
+     */
     private static final class LeakGuard implements Runnable {
         private final Storage storage;
-        private final String description;
+        private final DType dtype;
+        private final Shape shape;
         private final AtomicBoolean released = new AtomicBoolean();
+        private boolean closedExplicitly;
 
-        LeakGuard(Storage storage, String description) {
+        LeakGuard(Storage storage, DType dtype, Shape shape) {
             this.storage = storage;
-            this.description = description;
+            this.dtype = dtype;
+            this.shape = shape;
         }
 
         boolean release() {
@@ -87,8 +95,9 @@ public final class Tensor implements AutoCloseable {
 
         @Override
         public void run() {
-            if (release()) {
-                LOG.warn("Tensor {} was never closed and became unreachable; its memory is freed now. Close tensors, or the TensorScope that owns them, with try-with-resources", description);
+            if (release() && !closedExplicitly) {
+                LOG.warn("Tensor {} was never closed and became unreachable; its memory is freed now. Close tensors, or the TensorScope that owns them, with try-with-resources",
+                        dtype + shape.toString() + " on " + storage.buffer().device());
             }
         }
     }
@@ -1164,6 +1173,16 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Finishes the work recorded on this tensor's backend so far. On a lazy graph backend (xla) this compiles, or
+     * reuses, and runs the pending graph, a materialization point like reading values; on eager backends it returns
+     * at once. Optimizers call it at the end of every step.
+     */
+    public void synchronize() {
+        checkOpen();
+        storage.backend().synchronize();
+    }
+
+    /**
      * Copies the elements to a new array, converting to F32 first if needed.
      *
      * @return the elements, row-major
@@ -1494,7 +1513,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     void closeOwned() {
-        guard.release();
+        if (!guard.released.get()) {
+            guard.closedExplicitly = true;
+            cleanable.clean();
+        }
     }
 
     void owner(TensorScope owner) {
@@ -1511,6 +1533,18 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /** The backend's fused kernel of an interface, if it has one. */
+    <F extends dev.crossbar.spi.kernel.FusedKernel> java.util.Optional<F> fusedKernel(Class<F> type) {
+        checkOpen();
+        return scope.backend().kernels().fused(type);
+    }
+
+    /** A new row-major tensor shaped and typed like this one, on its device, with unspecified contents. */
+    Tensor emptyLike() {
+        checkOpen();
+        return newResult(dtype, shape);
+    }
 
     TensorView view() {
         return new TensorView(storage.buffer(), dtype, shape, strides, offset);

@@ -75,6 +75,14 @@ public interface Backend extends AutoCloseable {
      */
     KernelSet kernels();
 
+    /**
+     * Finishes the work recorded so far. Lazy graph backends compile (or reuse) and run the pending graph here, so the
+     * API calls it at materialization points: the end of an optimizer step and {@link dev.crossbar.api.Tensor#synchronize()}.
+     * Reading values ({@link #copyToHost}) synchronizes by itself. Eager backends have nothing to do.
+     */
+    default void synchronize() {
+    }
+
     /** Releases the backend's contexts and pools. Buffers must be closed first. */
     @Override
     void close();

@@ -93,6 +93,108 @@ public abstract class CompositeSuite extends BackendFixture {
         }
     }
 
+    /**
+     * Softmax and log-softmax over the last axis (fused where the backend has a {@link dev.crossbar.spi.kernel.SoftmaxKernel})
+     * against the double reference on rows around vector widths and with -inf entries, and their gradients against the
+     * closed forms {@code y (w - sum(w y))} and {@code w - softmax sum(w)} for the loss {@code sum(w f(x))}.
+     */
+    @Test
+    public final void softmaxAndItsGradientMatchTheReferenceOnEveryRowLength() {
+        for (int n : new int[] {1, 7, 16, 33, 65, 1000}) {
+            int rows = 3;
+            try (TensorScope scope = root().child()) {
+                double[] x = random(n, rows * n, -8, 8);
+                if (n > 1) {
+                    // Masked positions, as causal attention has; a row keeps finite entries.
+                    x[n / 2] = Double.NEGATIVE_INFINITY;
+                    x[n + 1] = Double.NEGATIVE_INFINITY;
+                }
+                double[] w = random(n + 1000, rows * n, -1, 1);
+                double[] p = new double[rows * n];
+                double[] logp = new double[rows * n];
+                double[] dSoftmax = new double[rows * n];
+                double[] dLog = new double[rows * n];
+                for (int r = 0; r < rows; r++) {
+                    double[] row = java.util.Arrays.copyOfRange(x, r * n, (r + 1) * n);
+                    double[] pr = softmaxReference(row);
+                    double wy = 0;
+                    double wSum = 0;
+                    for (int i = 0; i < n; i++) {
+                        wy += w[r * n + i] * pr[i];
+                        wSum += w[r * n + i];
+                    }
+                    for (int i = 0; i < n; i++) {
+                        p[r * n + i] = pr[i];
+                        logp[r * n + i] = Math.log(pr[i]);
+                        dSoftmax[r * n + i] = pr[i] * (w[r * n + i] - wy);
+                        dLog[r * n + i] = w[r * n + i] - pr[i] * wSum;
+                    }
+                }
+                Tensor weights = scope.fromArray(floats(w), rows, n);
+                for (boolean log : new boolean[] {false, true}) {
+                    Tensor input = scope.fromArray(floats(x), rows, n).requiresGrad(true);
+                    Tensor y = log ? Functional.logSoftmax(input, -1) : Functional.softmax(input, -1);
+                    String what = (log ? "log_softmax" : "softmax") + " rows of " + n;
+                    double[] expected = log ? logp : p;
+                    float[] got = y.toFloatArray();
+                    for (int i = 0; i < got.length; i++) {
+                        if (Double.isInfinite(expected[i])) {
+                            assertEquals(expected[i], got[i], what + "[" + i + "] of a -inf input");
+                            got[i] = 0;
+                            expected[i] = 0;
+                        }
+                    }
+                    assertClose(expected, got, what);
+                    if (!log) {
+                        y.mul(weights).sum().backward();
+                        assertClose(dSoftmax, input.grad().orElseThrow().toFloatArray(), what + " gradient");
+                    } else {
+                        // The -inf inputs have probability 0: their log-softmax gradient is w, finite.
+                        y.mul(weights).sum().backward();
+                        assertClose(dLog, input.grad().orElseThrow().toFloatArray(), what + " gradient");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The AdamW step (fused where the backend has a {@link dev.crossbar.spi.kernel.AdamWKernel}) on F32 tensors of
+     * lengths around vector widths, against three steps computed here in double. Each F32 element goes through a
+     * dozen roundings, within the suite's tolerance.
+     */
+    @Test
+    public final void adamWStepMatchesTheDefinitionInDouble() {
+        double lr = 0.01;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        double wd = 0.1;
+        for (int n : new int[] {1, 15, 16, 17, 100}) {
+            try (TensorScope scope = root().child()) {
+                double[] p = random(3 * n, n, -2, 2);
+                double[] m = new double[n];
+                double[] v = new double[n];
+                Tensor param = scope.fromArray(floats(p), n);
+                Tensor first = scope.zeros(DType.F32, n);
+                Tensor second = scope.zeros(DType.F32, n);
+                for (int step = 1; step <= 3; step++) {
+                    double[] g = random(7 * n + step, n, -1, 1);
+                    Functional.adamWStep(param, scope.fromArray(floats(g), n), first, second,
+                            new dev.crossbar.spi.kernel.AdamWKernel.AdamWStep(lr, b1, b2, eps, wd, step));
+                    for (int i = 0; i < n; i++) {
+                        m[i] = b1 * m[i] + (1 - b1) * g[i];
+                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                        p[i] = p[i] * (1 - lr * wd) - lr * (m[i] / (1 - Math.pow(b1, step))) / (Math.sqrt(v[i] / (1 - Math.pow(b2, step))) + eps);
+                    }
+                    assertClose(p, param.toFloatArray(), "adamw parameter, n=" + n + ", step " + step);
+                    assertClose(m, first.toFloatArray(), "adamw first moment, n=" + n + ", step " + step);
+                    assertClose(v, second.toFloatArray(), "adamw second moment, n=" + n + ", step " + step);
+                }
+            }
+        }
+    }
+
     @Test
     public final void layerNormAndRmsNormMatchTheDefinitions() {
         int rows = 3;

@@ -9,15 +9,20 @@ import dev.crossbar.api.optim.AdamW;
 import dev.crossbar.api.optim.Optimizer;
 
 /**
- * The small GPT and its deterministic next-token data that the sharding suites train: vocabulary 11, context 7,
- * width 12, so every world size up to 4 needs padding.
+ * The small GPT and its deterministic next-token data that the sharding suites train, and that lazy backends train
+ * against the cpu backend: vocabulary 11, context 7, width 12, so every world size up to 4 needs padding.
  */
-final class TinyGptWorkload {
-    static final Gpt.Config CONFIG = new Gpt.Config(11, 7, 2, 2, 12);
-    static final int BATCH = 4;
-    static final int TIME = 7;
-    static final long SEED = 17;
-    static final double LR = 3e-3;
+public final class TinyGptWorkload {
+    /** The model: vocabulary 11, context 7, 2 layers, 2 heads, width 12. */
+    public static final Gpt.Config CONFIG = new Gpt.Config(11, 7, 2, 2, 12);
+    /** Rows per step. */
+    public static final int BATCH = 4;
+    /** Tokens per row fed to the model. */
+    public static final int TIME = 7;
+    /** The seed of the model's initialization. */
+    public static final long SEED = 17;
+    /** AdamW's learning rate. */
+    public static final double LR = 3e-3;
 
     private TinyGptWorkload() {
     }
@@ -35,8 +40,17 @@ final class TinyGptWorkload {
         return rows;
     }
 
-    /** The mean next-token loss of rows {@code [from, to)} of the step's batch. */
-    static Tensor loss(TensorScope scope, Module model, int step, int from, int to) {
+    /**
+     * Returns the mean next-token loss of rows {@code [from, to)} of the step's batch.
+     *
+     * @param scope where the batch and the loss are created
+     * @param model a model built with {@link #CONFIG}
+     * @param step the step, which selects the batch
+     * @param from first row
+     * @param to end row, exclusive
+     * @return the loss, a scalar
+     */
+    public static Tensor loss(TensorScope scope, Module model, int step, int from, int to) {
         long[][] rows = batch(step);
         int n = to - from;
         long[] ids = new long[n * TIME];
@@ -51,7 +65,13 @@ final class TinyGptWorkload {
         return Functional.crossEntropy(logits.reshape(n * TIME, CONFIG.vocabulary()), scope.fromArray(targets, n * TIME), -100, 0);
     }
 
-    static Optimizer adam(Module model) {
+    /**
+     * Returns the optimizer of the workload.
+     *
+     * @param model the model
+     * @return AdamW with {@link #LR}, betas 0.9 and 0.999, weight decay 0.01
+     */
+    public static Optimizer adam(Module model) {
         return new AdamW(model.parameters(), LR, 0.9, 0.999, 1e-8, 0.01);
     }
 }

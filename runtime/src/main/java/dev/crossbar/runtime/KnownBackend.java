@@ -8,9 +8,9 @@ enum KnownBackend {
     // Only cpu's build runs the collective conformance suite (CpuCollectiveTest, eight virtual devices) and the FSDP
     // suite (CpuFsdpTest, four virtual devices: FSDP, HSDP 2x2 and BF16 mixed precision against single-device training).
     CPU("cpu", "conformance kit, every build", true, true),
-    CUDA("cuda", "nvcc/ptxas compile for sm_90", false, false),
+    CUDA("cuda", "kernels compiled by nvcc/ptxas for sm_80, sm_90; dot_general by cuBLAS; not run: no device", false, false),
     ROCM("rocm", "hiprtc compile for gfx90a", false, false),
-    XLA("xla", "StableHLO run on XLA:CPU, compared with cpu", false, false),
+    XLA("xla", "op conformance kit and tiny-GPT training on XLA:CPU (TensorFlow XlaCallModule), every build", false, false),
     NEURON("neuron", "StableHLO on XLA:CPU; topology unit tests", false, false);
 
     private final String backendName;

@@ -1,7 +1,9 @@
 package dev.crossbar.api.optim;
 
+import dev.crossbar.api.Functional;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.nn.Parameter;
+import dev.crossbar.spi.kernel.AdamWKernel;
 import java.util.List;
 
 /**
@@ -45,16 +47,6 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void update(Tensor value, Tensor grad, Tensor[] slots, long step) {
-        double lr = learningRate();
-        Tensor m = slots[0];
-        Tensor v = slots[1];
-        m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
-        v.assign(v.mul(beta2).add(grad.mul(grad).mul(1 - beta2)));
-        double correction1 = 1 - Math.pow(beta1, step);
-        double correction2 = 1 - Math.pow(beta2, step);
-        Tensor denominator = v.div(correction2).sqrt().add(eps);
-        Tensor delta = m.div(correction1).div(denominator).mul(lr);
-        Tensor decayed = weightDecay == 0 ? value : value.mul(1 - lr * weightDecay);
-        value.assign(decayed.sub(delta));
+        Functional.adamWStep(value, grad, slots[0], slots[1], new AdamWKernel.AdamWStep(learningRate(), beta1, beta2, eps, weightDecay, step));
     }
 }

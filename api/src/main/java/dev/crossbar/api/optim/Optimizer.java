@@ -1,6 +1,7 @@
 package dev.crossbar.api.optim;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.api.Device;
 import dev.crossbar.api.Grad;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.ShapeMismatchException;
@@ -87,6 +88,7 @@ public abstract class Optimizer {
     /** Updates every parameter that has a gradient; parameters without one are left alone. */
     public final void step() {
         steps++;
+        Map<Device, Tensor> updatedOn = new LinkedHashMap<>();
         try (Grad.Scope off = Grad.noGrad()) {
             for (Parameter p : parameters) {
                 Tensor value = p.value();
@@ -97,8 +99,11 @@ public abstract class Optimizer {
                 try (TensorScope local = TensorScope.localFor(value)) {
                     update(value, value.grad().get(), slots, steps);
                 }
+                updatedOn.putIfAbsent(value.device(), value);
             }
         }
+        // The step boundary is a materialization point: a lazy backend runs the recorded step as one program here.
+        updatedOn.values().forEach(Tensor::synchronize);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.Optional;
 final class CpuBackend implements Backend {
     private final List<Device> devices;
     private final HostMemoryPool memory = new HostMemoryPool();
-    private final KernelSet kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate());
+    private final KernelSet kernels = KernelSet.of(CpuBackendProvider.NAME, ExecutionMode.EAGER, CpuKernels.instantiate(), CpuKernels.instantiateFused());
     private volatile boolean closed;
 
     CpuBackend(int deviceCount) {

@@ -2,28 +2,33 @@ package dev.crossbar.backend.cuda;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
-import dev.crossbar.backend.cuda.internal.ffi.CudaException;
-import dev.crossbar.backend.cuda.internal.ffi.LibraryUnavailableException;
+import dev.crossbar.backend.cuda.internal.ffi.NativeCublas;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCudaDriver;
+import dev.crossbar.backend.cuda.internal.ffi.NativeNccl;
 import dev.crossbar.backend.cuda.internal.ffi.NativeNvrtc;
-import dev.crossbar.backend.cuda.internal.ffi.NvrtcException;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
-import java.lang.module.ModuleDescriptor;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-/** Provides the CUDA backend; its probe asks the CUDA driver for its version and device count. */
+/**
+ * Provides the CUDA backend; its probe asks the CUDA driver for its version and device count and reports the versions
+ * of NVRTC, cuBLAS and NCCL where they are installed.
+ */
 public final class CudaBackendProvider implements BackendProvider {
     static final String NAME = "cuda";
+    /** Where compiled kernels are cached; {@code ~/.cache/crossbar/cuda} by default. */
+    static final String CACHE_PROPERTY = "crossbar.cuda.cache";
 
     @Override
     public String name() {
@@ -43,11 +48,11 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public Availability probe(BackendContext context) {
         Map<String, String> versions = new TreeMap<>();
-        try {
-            versions.put("nvrtc", NativeNvrtc.open().nvrtcVersion());
-        } catch (LibraryUnavailableException | NvrtcException ignored) {
-            // NVRTC compiles kernels, and this version has none: its absence does not make the backend unavailable.
-        }
+        // NVRTC, cuBLAS and NCCL are reported when present; the driver decides availability, and a missing library
+        // fails the first op that needs it with a message naming the package.
+        optional(() -> NativeNvrtc.open().nvrtcVersion()).ifPresent(v -> versions.put("nvrtc", v));
+        optional(() -> NativeCublas.open().version()).ifPresent(v -> versions.put("cublas", v));
+        optional(() -> NativeNccl.open().version()).ifPresent(v -> versions.put("nccl", v));
         try {
             NativeCudaDriver driver = NativeCudaDriver.open();
             int driverVersion = driver.cuDriverGetVersion();
@@ -59,26 +64,31 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             List<Device> devices = IntStream.range(0, count).mapToObj(i -> new Device(NAME, i)).toList();
             return Availability.available(devices, versions);
-        } catch (LibraryUnavailableException | CudaException e) {
+        } catch (CrossbarException e) {
             return Availability.unavailable(e.getMessage(), versions);
         }
     }
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.none(ExecutionMode.EAGER);
+        return Capabilities.declaredBy(ExecutionMode.EAGER, CudaKernels.classes());
     }
 
     @Override
     public Backend create(BackendContext context) {
-        throw new CrossbarException(String.format(Locale.ROOT,
-                "Backend '%s' declares no kernels in crossbar-backend-cuda %s, so it cannot run ops yet; select another backend,"
-                        + " for example -Dcrossbar.backend=cpu", NAME, version()));
+        NativeCudaDriver driver = NativeCudaDriver.open();
+        driver.cuInit(0);
+        Path cache = context.property(CACHE_PROPERTY).map(Path::of)
+                .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache", "crossbar", "cuda"));
+        return new CudaBackend(driver, driver.cuDeviceGetCount(), optional(NativeNvrtc::open), optional(NativeCublas::open), cache);
     }
 
-    private static String version() {
-        return Optional.ofNullable(CudaBackendProvider.class.getModule().getDescriptor())
-                .flatMap(ModuleDescriptor::rawVersion)
-                .orElse("(version unknown: loaded from the class path)");
+    /** Opens an optional library, or returns empty when it is missing or fails. */
+    private static <T> Optional<T> optional(Supplier<T> opener) {
+        try {
+            return Optional.of(opener.get());
+        } catch (CrossbarException e) {
+            return Optional.empty();
+        }
     }
 }

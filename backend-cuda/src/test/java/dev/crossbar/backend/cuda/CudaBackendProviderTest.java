@@ -43,15 +43,16 @@ class CudaBackendProviderTest {
         assertEquals(BackendProvider.SPI_VERSION, provider.spiVersion());
         assertEquals(100, provider.priority());
         assertEquals(ExecutionMode.EAGER, provider.capabilities().mode());
-        assertTrue(provider.capabilities().cells().isEmpty());
+        assertEquals(286, provider.capabilities().cells().size());
     }
 
     @Test
-    void createSaysTheBackendHasNoKernelsYet() {
+    void createWithoutTheDriverFailsNamingTheLibrary() {
+        assumeTrue(!provider.probe(new BackendContext(Map.of())).available(), "a CUDA device is present");
+
         CrossbarException e = assertThrows(CrossbarException.class, () -> provider.create(new BackendContext(Map.of())));
 
-        assertTrue(e.getMessage().startsWith("Backend 'cuda' declares no kernels in crossbar-backend-cuda "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("-Dcrossbar.backend=cpu"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("libcuda.so.1 could not be loaded"), e.getMessage());
     }
 
     @Test

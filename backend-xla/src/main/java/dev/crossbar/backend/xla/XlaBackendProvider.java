@@ -1,7 +1,12 @@
 package dev.crossbar.backend.xla;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.Device;
 import dev.crossbar.backend.xla.internal.ffi.PjrtPluginException;
+import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
+import dev.crossbar.backend.xla.internal.tf.TensorFlowRuntime;
+import dev.crossbar.backend.xla.kernel.XlaKernels;
+import dev.crossbar.backend.xla.lazy.LazyEngine;
 import dev.crossbar.backend.xla.pjrt.PjrtPlugin;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
@@ -11,19 +16,31 @@ import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Provides the XLA backend; its probe loads the configured PJRT plugin and reads its API version. The plugin is named
  * by the setting {@code crossbar.pjrt.plugin} (the environment variable {@code CROSSBAR_PJRT_PLUGIN} sets it too): a
  * path, or comma-separated {@code name:path} pairs of which the first is used.
+ *
+ * <p>The setting {@code crossbar.xla.executor=tensorflow} selects the verification executor instead: XLA:CPU through
+ * TensorFlow Java's {@code XlaCallModule}, when TensorFlow Java is on the path. It is never chosen by itself, so
+ * a machine that merely has TensorFlow Java keeps running on cpu by default. With it, {@code crossbar.xla.devices=N}
+ * (default 1) gives the backend N devices {@code xla:0..N-1} that share the one XLA:CPU runtime, as the cpu backend's
+ * virtual devices do, so multi-device code and its checks run here too.
  */
 public final class XlaBackendProvider implements BackendProvider {
     static final String NAME = "xla";
     static final String PLUGIN_PROPERTY = "crossbar.pjrt.plugin";
     static final String PLUGIN_VARIABLE = "CROSSBAR_PJRT_PLUGIN";
+    static final String EXECUTOR_PROPERTY = "crossbar.xla.executor";
+    static final String TENSORFLOW_EXECUTOR = "tensorflow";
+    static final String DEVICES_PROPERTY = "crossbar.xla.devices";
 
     /** Creates the provider; does no work, as {@link java.util.ServiceLoader} requires. */
     public XlaBackendProvider() {
@@ -46,25 +63,76 @@ public final class XlaBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe(BackendContext context) {
+        Optional<String> tensorflow = TensorFlowRuntime.version();
+        Optional<String> executor = context.property(EXECUTOR_PROPERTY).map(String::strip).filter(e -> !e.isEmpty());
+        if (executor.isPresent() && !executor.get().equals(TENSORFLOW_EXECUTOR)) {
+            return Availability.unavailable(String.format(Locale.ROOT, "unknown %s '%s'; the only executor besides a PJRT plugin is '%s'",
+                    EXECUTOR_PROPERTY, executor.get(), TENSORFLOW_EXECUTOR), Map.of());
+        }
+        if (executor.isPresent()) {
+            if (tensorflow.isEmpty()) {
+                return Availability.unavailable(String.format(Locale.ROOT, "%s=%s but TensorFlow Java is not on the class or module path; add %s",
+                        EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR, TensorFlowRuntime.ARTIFACTS), Map.of());
+            }
+            int devices;
+            try {
+                devices = deviceCount(context);
+            } catch (IllegalArgumentException e) {
+                return Availability.unavailable(e.getMessage(), Map.of());
+            }
+            String core;
+            try {
+                core = TensorFlowRuntime.loadNative();
+            } catch (IllegalStateException e) {
+                return Availability.unavailable(String.format(Locale.ROOT, "TensorFlow Java %s is present but its native library did not load (%s);"
+                        + " the verification executor needs linux-x86_64 and %s", tensorflow.get(), e.getMessage(), TensorFlowRuntime.ARTIFACTS), Map.of());
+            }
+            Map<String, String> versions = new TreeMap<>(pjrtStatus(context).versions());
+            versions.put("tensorflow-java", tensorflow.get());
+            versions.put("tensorflow", core);
+            versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification)");
+            return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
+        }
+        String verification = tensorflow.map(v -> String.format(Locale.ROOT,
+                        "verification executor present (XLA:CPU through TensorFlow Java %s XlaCallModule; select it with -D%s=%s)", v, EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR))
+                .orElse("verification executor absent (TensorFlow Java not on the path: " + TensorFlowRuntime.ARTIFACTS + ")");
+        PjrtStatus pjrt = pjrtStatus(context);
+        Map<String, String> versions = new TreeMap<>(pjrt.versions());
+        tensorflow.ifPresent(v -> versions.put("tensorflow-java", v));
+        return Availability.unavailable(pjrt.text() + "; " + verification, versions);
+    }
+
+    private static int deviceCount(BackendContext context) {
+        String setting = context.property(DEVICES_PROPERTY).orElse("1").strip();
+        try {
+            int count = Integer.parseInt(setting);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the accepted values
+        }
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be a positive integer, got '%s'", DEVICES_PROPERTY, setting));
+    }
+
+    /** What the PJRT side found, with the plugin's API version when it loaded. */
+    private record PjrtStatus(String text, Map<String, String> versions) {
+    }
+
+    /** No plugin configured, a bad setting, a plugin that failed to load, or its API version. */
+    private static PjrtStatus pjrtStatus(BackendContext context) {
         Optional<String> setting = context.property(PLUGIN_PROPERTY).filter(s -> !s.isBlank());
         if (setting.isEmpty()) {
-            return Availability.unavailable(String.format(Locale.ROOT,
+            return new PjrtStatus(String.format(Locale.ROOT,
                     "no PJRT plugin configured: set %s (or -D%s) to the path of a PJRT plugin (e.g. .../pjrt_c_api_cpu_plugin.so)",
                     PLUGIN_VARIABLE, PLUGIN_PROPERTY), Map.of());
         }
-        Path path;
         try {
-            path = firstPluginPath(setting.get());
-        } catch (IllegalArgumentException e) {
-            return Availability.unavailable(e.getMessage(), Map.of());
-        }
-        try {
-            PjrtPlugin plugin = PjrtPlugin.load(path);
-            return Availability.unavailable(String.format(Locale.ROOT,
-                    "PJRT plugin %s (API %s) loaded; crossbar-backend-xla %s does not create PJRT clients yet, so it lists no xla devices",
+            PjrtPlugin plugin = PjrtPlugin.load(firstPluginPath(setting.get()));
+            return new PjrtStatus(String.format(Locale.ROOT, "PJRT plugin %s (API %s) loaded; crossbar-backend-xla %s does not create PJRT clients yet, so it lists no PJRT devices",
                     plugin.library(), plugin.apiVersion(), version()), Map.of("pjrt.api", plugin.apiVersion()));
-        } catch (PjrtPluginException e) {
-            return Availability.unavailable(e.getMessage(), Map.of());
+        } catch (IllegalArgumentException | PjrtPluginException e) {
+            return new PjrtStatus(e.getMessage(), Map.of());
         }
     }
 
@@ -84,14 +152,16 @@ public final class XlaBackendProvider implements BackendProvider {
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.none(ExecutionMode.LAZY_GRAPH);
+        return Capabilities.declaredBy(ExecutionMode.LAZY_GRAPH, XlaKernels.classes());
     }
 
     @Override
     public Backend create(BackendContext context) {
-        throw new CrossbarException(String.format(Locale.ROOT,
-                "Backend '%s' declares no kernels in crossbar-backend-xla %s, so it cannot run ops yet; select another backend,"
-                        + " for example -Dcrossbar.backend=cpu", NAME, version()));
+        Availability availability = probe(context);
+        if (!availability.available()) {
+            throw new CrossbarException("Backend '" + NAME + "' cannot be created: " + availability.reason());
+        }
+        return new XlaBackend(availability.devices(), new LazyEngine(new TensorFlowExecutor()));
     }
 
     private static String version() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.Device;
+import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -32,15 +34,17 @@ class XlaBackendProviderTest {
 
         assertFalse(availability.available());
         assertEquals("no PJRT plugin configured: set CROSSBAR_PJRT_PLUGIN (or -Dcrossbar.pjrt.plugin) to the path of a PJRT plugin"
-                + " (e.g. .../pjrt_c_api_cpu_plugin.so)", availability.reason());
-        assertTrue(availability.versions().isEmpty());
+                + " (e.g. .../pjrt_c_api_cpu_plugin.so); verification executor present (XLA:CPU through TensorFlow Java 1.1.0 XlaCallModule;"
+                + " select it with -Dcrossbar.xla.executor=tensorflow)", availability.reason());
+        assertEquals(Map.of("tensorflow-java", "1.1.0"), availability.versions());
     }
 
     @Test
     void probeNamesAPluginPathThatDoesNotExist() {
         Availability availability = probeWith("/nonexistent/pjrt_c_api_cpu_plugin.so");
 
-        assertEquals("PJRT plugin /nonexistent/pjrt_c_api_cpu_plugin.so does not exist", availability.reason());
+        assertTrue(availability.reason().startsWith("PJRT plugin /nonexistent/pjrt_c_api_cpu_plugin.so does not exist; verification executor present"),
+                availability.reason());
     }
 
     @Test
@@ -59,9 +63,10 @@ class XlaBackendProviderTest {
         Availability availability = probeWith("cpu:" + plugin);
 
         assertFalse(availability.available(), "no client is created, so no device may be claimed");
-        assertEquals(Map.of("pjrt.api", "0.54"), availability.versions());
+        assertEquals(Map.of("pjrt.api", "0.54", "tensorflow-java", "1.1.0"), availability.versions());
         assertTrue(availability.reason().startsWith("PJRT plugin " + plugin + " (API 0.54) loaded; crossbar-backend-xla "), availability.reason());
-        assertTrue(availability.reason().endsWith(" does not create PJRT clients yet, so it lists no xla devices"), availability.reason());
+        assertTrue(availability.reason().contains(" does not create PJRT clients yet, so it lists no PJRT devices; verification executor present"),
+                availability.reason());
     }
 
     @Test
@@ -70,16 +75,16 @@ class XlaBackendProviderTest {
 
         Availability availability = probeWith(plugin.toString());
 
-        assertEquals("GetPjrtApi of PJRT plugin " + plugin + " returned NULL; the plugin failed to initialize (its own log may say why)",
+        assertEquals("GetPjrtApi of PJRT plugin " + plugin + " returned NULL; the plugin failed to initialize (its own log may say why); " + VERIFICATION,
                 availability.reason());
-        assertTrue(availability.versions().isEmpty());
+        assertEquals(Map.of("tensorflow-java", "1.1.0"), availability.versions());
     }
 
     @Test
     void probeReportsASharedLibraryThatIsNotAPlugin() throws Exception {
         Path library = compileFakePlugin("not_a_pjrt_plugin.so", "-DFAKE_PJRT_WITHOUT_ENTRY_POINT");
 
-        assertEquals(library + " does not export GetPjrtApi, so it is not a PJRT plugin", probeWith(library.toString()).reason());
+        assertEquals(library + " does not export GetPjrtApi, so it is not a PJRT plugin; " + VERIFICATION, probeWith(library.toString()).reason());
     }
 
     @Test
@@ -100,15 +105,31 @@ class XlaBackendProviderTest {
         assertEquals(BackendProvider.SPI_VERSION, provider.spiVersion());
         assertEquals(70, provider.priority());
         assertEquals(ExecutionMode.LAZY_GRAPH, provider.capabilities().mode());
-        assertTrue(provider.capabilities().cells().isEmpty());
+        assertEquals(new CpuBackendProvider().capabilities().cells(), provider.capabilities().cells(), "xla declares every cell the reference backend does");
     }
 
     @Test
-    void createSaysTheBackendHasNoKernelsYet() {
-        var e = assertThrows(CrossbarException.class, () -> new XlaBackendProvider().create(new BackendContext(Map.of())));
+    void theVerificationExecutorIsUsedOnlyWhenSelected() {
+        var provider = new XlaBackendProvider();
 
-        assertTrue(e.getMessage().startsWith("Backend 'xla' declares no kernels in crossbar-backend-xla "), e.getMessage());
+        var e = assertThrows(CrossbarException.class, () -> provider.create(new BackendContext(Map.of())));
+        assertTrue(e.getMessage().startsWith("Backend 'xla' cannot be created: no PJRT plugin configured"), e.getMessage());
+        try (XlaBackend selected = VerificationBackend.create()) {
+            assertEquals(List.of(new Device("xla", 0)), selected.devices());
+        }
+        Availability selected = provider.probe(VerificationBackend.CONTEXT);
+        assertEquals("1.1.0", selected.versions().get("tensorflow-java"));
+        assertTrue(selected.versions().get("tensorflow").matches("\\d+\\.\\d+\\.\\d+.*"), "TensorFlow core version: " + selected.versions());
+        Availability two = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tensorflow", "crossbar.xla.devices", "2")));
+        assertEquals(List.of(new Device("xla", 0), new Device("xla", 1)), two.devices());
+        Availability badCount = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tensorflow", "crossbar.xla.devices", "0")));
+        assertEquals("crossbar.xla.devices must be a positive integer, got '0'", badCount.reason());
+        Availability unknown = provider.probe(new BackendContext(Map.of("crossbar.xla.executor", "tpu")));
+        assertEquals("unknown crossbar.xla.executor 'tpu'; the only executor besides a PJRT plugin is 'tensorflow'", unknown.reason());
     }
+
+    private static final String VERIFICATION =
+            "verification executor present (XLA:CPU through TensorFlow Java 1.1.0 XlaCallModule; select it with -Dcrossbar.xla.executor=tensorflow)";
 
     private static Availability probeWith(String pluginSetting) {
         Map<String, String> settings = pluginSetting == null ? Map.of() : Map.of("crossbar.pjrt.plugin", pluginSetting);

@@ -59,8 +59,9 @@ final class CpuBinaryKernel implements BinaryKernel {
     }
 
     /**
-     * F32 and F64 one run at a time, each op in its own loop; float arithmetic rounds as the double evaluation rounded
-     * once does, because double carries more than twice float's precision.
+     * F32 and F64 one run at a time, each op in its own loop (F32 runs that step by 0 or 1 in {@link VectorFloatLoops});
+     * float arithmetic rounds as the double evaluation rounded once does, because double carries more than twice
+     * float's precision.
      */
     private static void applyInRuns(Op op, TensorView out, TensorView a, TensorView b) {
         MemorySegment o = HostTensor.of(out).memory();
@@ -71,7 +72,12 @@ final class CpuBinaryKernel implements BinaryKernel {
         long sa = runs.runStride(1);
         long sb = runs.runStride(2);
         if (out.dtype() == DType.F32) {
+            boolean vector = Simd.AVAILABLE && op != Op.POW && VectorFloatLoops.servesBinary(so, sa, sb);
             runs.forEach(1, (p, n) -> {
+                if (vector) {
+                    VectorFloatLoops.binary(op, o, p[0], x, p[1], sa, y, p[2], sb, n);
+                    return;
+                }
                 switch (op) {
                     case ADD -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) + y.getAtIndex(FLOAT, p[2] + i * sb)); }
                     case SUB -> { for (int i = 0; i < n; i++) o.setAtIndex(FLOAT, p[0] + i * so, x.getAtIndex(FLOAT, p[1] + i * sa) - y.getAtIndex(FLOAT, p[2] + i * sb)); }

@@ -1,5 +1,6 @@
 package dev.crossbar.backend.cpu.kernel;
 
+import dev.crossbar.spi.kernel.FusedKernel;
 import dev.crossbar.spi.kernel.OpKernel;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ public final class CpuKernels {
             CpuGatherKernel.class,
             CpuScatterAddKernel.class);
 
+    /** The fused kernels, found by the API through {@link dev.crossbar.spi.KernelSet#fused}; not matrix cells. */
+    public static final List<Class<? extends FusedKernel>> FUSED_CLASSES = List.of(
+            CpuSoftmaxKernel.class,
+            CpuAdamWKernel.class);
+
     private CpuKernels() {
     }
 
@@ -37,8 +43,21 @@ public final class CpuKernels {
      * @return the instances, in the order of {@link #CLASSES}
      */
     public static List<OpKernel> instantiate() {
-        List<OpKernel> kernels = new ArrayList<>(CLASSES.size());
-        for (Class<? extends OpKernel> type : CLASSES) {
+        return instantiate(CLASSES);
+    }
+
+    /**
+     * Creates one instance of each class in {@link #FUSED_CLASSES}.
+     *
+     * @return the instances, in the order of {@link #FUSED_CLASSES}
+     */
+    public static List<FusedKernel> instantiateFused() {
+        return instantiate(FUSED_CLASSES);
+    }
+
+    private static <K> List<K> instantiate(List<Class<? extends K>> classes) {
+        List<K> kernels = new ArrayList<>(classes.size());
+        for (Class<? extends K> type : classes) {
             try {
                 kernels.add(type.getDeclaredConstructor().newInstance());
             } catch (NoSuchMethodException | InstantiationException | IllegalAccessException | InvocationTargetException e) {

@@ -17,9 +17,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Sum, maximum and minimum over axes. Each output element is reduced by one thread in row-major order of the reduced
- * axes, so results never depend on the thread count; floats accumulate in double, integers in long (wrapping to the
- * type at the end), and NaN wins in max and min.
+ * Sum, maximum and minimum over axes, with results that never depend on the thread count: floats accumulate in double,
+ * integers in long (wrapping to the type at the end), and NaN wins in max and min. Each output element is reduced by
+ * one thread in row-major order of the reduced axes, except with the vector loops: contiguous F32 rows are reduced in
+ * fixed blocks whose double partial sums are added in order, and F32 reductions over leading rows accumulate in F32.
  */
 @Kernel(op = Op.REDUCE_SUM, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.REDUCE_MAX, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
@@ -27,6 +28,10 @@ import java.lang.foreign.ValueLayout;
 final class CpuReduceKernel implements ReduceKernel {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    /** Elements of a row reduced as one unit; rows longer than this are split so threads share them. */
+    private static final long ROW_BLOCK = 1 << 16;
+    /** Output columns one task owns when reducing over rows. */
+    private static final int COLUMN_BAND = 256;
 
     @Override
     public void reduce(Op op, TensorView out, TensorView in, int[] axes) {
@@ -62,8 +67,9 @@ final class CpuReduceKernel implements ReduceKernel {
     }
 
     /**
-     * F32 and F64 contiguous input reduced over consecutive axes, seen as {@code [outer, reduced, inner]}: rows are
-     * combined into per-column double accumulators in the generic path's order, so results are identical to it.
+     * F32 and F64 contiguous input reduced over consecutive axes, seen as {@code [outer, reduced, inner]}: F32 with the
+     * vector loops when available, otherwise rows combined into per-column double accumulators in the generic path's
+     * order, so results are identical to it.
      */
     private static boolean reduceContiguousBlock(Op op, TensorView out, TensorView in, int[] axes) {
         DType type = in.dtype();
@@ -94,6 +100,14 @@ final class CpuReduceKernel implements ReduceKernel {
         long rows = reduced;
         int columns = Math.toIntExact(inner);
         boolean single = type == DType.F32;
+        if (single && Simd.AVAILABLE) {
+            if (columns == 1) {
+                reduceRows(op, o, out.offset(), x, base, outer, rows);
+            } else {
+                reduceColumns(op, o, out.offset(), x, base, outer, rows, columns);
+            }
+            return true;
+        }
         KernelPool.forEachRange(outer, rows * columns, (start, end) -> {
             double[] acc = new double[columns];
             for (long a = start; a < end; a++) {
@@ -124,6 +138,66 @@ final class CpuReduceKernel implements ReduceKernel {
             }
         });
         return true;
+    }
+
+    /**
+     * Contiguous F32 rows {@code [outer, rows]} reduced to {@code [outer]} in fixed blocks of {@link #ROW_BLOCK}
+     * elements, each reduced by {@link VectorFloatLoops#reduce} and combined in order, so that long rows use every
+     * thread and the result does not depend on the thread count.
+     */
+    private static void reduceRows(Op op, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows) {
+        long blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
+        if (blocks == 1) {
+            KernelPool.forEachRange(outer, rows, (start, end) -> {
+                for (long a = start; a < end; a++) {
+                    o.setAtIndex(FLOAT, po + a, (float) VectorFloatLoops.reduce(op, x, px + a * rows, rows));
+                }
+            });
+            return;
+        }
+        double[] partial = new double[Math.toIntExact(outer * blocks)];
+        KernelPool.forEachRange(outer * blocks, ROW_BLOCK, (start, end) -> {
+            for (long item = start; item < end; item++) {
+                long a = item / blocks;
+                long first = item % blocks * ROW_BLOCK;
+                partial[(int) item] = VectorFloatLoops.reduce(op, x, px + a * rows + first, Math.min(ROW_BLOCK, rows - first));
+            }
+        });
+        for (long a = 0; a < outer; a++) {
+            double acc = partial[(int) (a * blocks)];
+            for (long b = 1; b < blocks; b++) {
+                acc = combine(op, acc, partial[(int) (a * blocks + b)]);
+            }
+            o.setAtIndex(FLOAT, po + a, (float) acc);
+        }
+    }
+
+    /**
+     * Contiguous F32 {@code [outer, rows, columns]} reduced over the rows: each task owns a band of output columns and
+     * combines the input rows into it in order, in F32, with {@link VectorFloatLoops#accumulate}.
+     */
+    private static void reduceColumns(Op op, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows, int columns) {
+        int bands = Math.max(1, columns / COLUMN_BAND);
+        KernelPool.forEachRange(outer * bands, rows * Math.min(columns, COLUMN_BAND), (start, end) -> {
+            for (long item = start; item < end; item++) {
+                long a = item / bands;
+                int band = (int) (item % bands);
+                int first = band * COLUMN_BAND;
+                int width = band == bands - 1 ? columns - first : COLUMN_BAND;
+                long target = po + a * columns + first;
+                long source = px + a * rows * columns + first;
+                if (op == Op.REDUCE_SUM) {
+                    // Sums start from +0 as the scalar path's do, so that a column of -0 sums to +0.
+                    o.asSlice(target * Float.BYTES, (long) width * Float.BYTES).fill((byte) 0);
+                    VectorFloatLoops.accumulate(op, o, target, x, source, width);
+                } else {
+                    MemorySegment.copy(x, FLOAT, source * Float.BYTES, o, FLOAT, target * Float.BYTES, width);
+                }
+                for (long r = 1; r < rows; r++) {
+                    VectorFloatLoops.accumulate(op, o, target, x, source + r * columns, width);
+                }
+            }
+        });
     }
 
     private static double combine(Op op, double acc, double v) {

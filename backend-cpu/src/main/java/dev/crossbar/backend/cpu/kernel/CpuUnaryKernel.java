@@ -16,7 +16,10 @@ import dev.crossbar.spi.kernel.UnaryKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The unary element-wise ops: floats computed in double and rounded once to the type, integers in long. */
+/**
+ * The unary element-wise ops: floats computed in double and rounded once to the type, integers in long; contiguous F32
+ * in {@link VectorFloatLoops}, whose transcendental functions are within a few ulp.
+ */
 @Kernel(op = Op.NEG, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.ABS, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.EXP, dtypes = {F32, F64, F16, BF16})
@@ -40,7 +43,15 @@ final class CpuUnaryKernel implements UnaryKernel {
             MemorySegment target = o.memory();
             long from = in.offset();
             long to = out.offset();
+            boolean vector = Simd.AVAILABLE && VectorFloatLoops.servesUnary(op);
             KernelPool.forEachRange(in.size(), 8, (start, end) -> {
+                if (vector) {
+                    // Chunks hold at most an int's worth of elements for the vector loop.
+                    for (long s = start; s < end; s += Integer.MAX_VALUE) {
+                        VectorFloatLoops.unary(op, target, to + s, source, from + s, (int) Math.min(end - s, Integer.MAX_VALUE));
+                    }
+                    return;
+                }
                 for (long i = start; i < end; i++) {
                     target.setAtIndex(FLOAT, to + i, (float) evaluate(op, source.getAtIndex(FLOAT, from + i)));
                 }
@@ -54,7 +65,7 @@ final class CpuUnaryKernel implements UnaryKernel {
         }
     }
 
-    private static double evaluate(Op op, double v) {
+    static double evaluate(Op op, double v) {
         return switch (op) {
             case NEG -> -v;
             case ABS -> Math.abs(v);

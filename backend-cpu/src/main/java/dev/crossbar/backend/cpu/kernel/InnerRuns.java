@@ -1,8 +1,6 @@
 package dev.crossbar.backend.cpu.kernel;
 
 import dev.crossbar.spi.TensorView;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Walks several same-shaped views as runs along their innermost axis, after merging the axes that every view steps
@@ -40,8 +38,9 @@ final class InnerRuns {
             offsets[v] = views[v].offset();
         }
         // Groups of merged axes from the innermost out: each has a length and, per view, its innermost stride.
-        List<Long> lengths = new ArrayList<>();
-        List<long[]> strides = new ArrayList<>();
+        long[] lengths = new long[rank];
+        long[][] strides = new long[rank][];
+        int groups = 0;
         for (int axis = rank - 1; axis >= 0; axis--) {
             int dim = views[0].shape().dim(axis);
             if (dim == 0) {
@@ -54,28 +53,28 @@ final class InnerRuns {
             for (int v = 0; v < count; v++) {
                 axisStrides[v] = views[v].stride(axis);
             }
-            int last = lengths.size() - 1;
-            if (last >= 0 && mergeable(axisStrides, strides.get(last), lengths.get(last))) {
-                lengths.set(last, lengths.get(last) * dim);
+            if (groups > 0 && mergeable(axisStrides, strides[groups - 1], lengths[groups - 1])) {
+                lengths[groups - 1] *= dim;
             } else {
-                lengths.add((long) dim);
-                strides.add(axisStrides);
+                lengths[groups] = dim;
+                strides[groups] = axisStrides;
+                groups++;
             }
         }
-        if (lengths.isEmpty()) {
+        if (groups == 0) {
             return new InnerRuns(new int[0], new long[count][0], offsets, 1, new long[count], 1);
         }
-        int outerRank = lengths.size() - 1;
+        int outerRank = groups - 1;
         int[] outerDims = new int[outerRank];
         long[][] outerStrides = new long[count][outerRank];
         for (int g = 1; g <= outerRank; g++) {
             // Merged outer groups can exceed an int only when the tensor itself is beyond what the API allocates.
-            outerDims[outerRank - g] = Math.toIntExact(lengths.get(g));
+            outerDims[outerRank - g] = Math.toIntExact(lengths[g]);
             for (int v = 0; v < count; v++) {
-                outerStrides[v][outerRank - g] = strides.get(g)[v];
+                outerStrides[v][outerRank - g] = strides[g][v];
             }
         }
-        return new InnerRuns(outerDims, outerStrides, offsets, lengths.getFirst(), strides.getFirst(), views[0].size());
+        return new InnerRuns(outerDims, outerStrides, offsets, lengths[0], strides[0], views[0].size());
     }
 
     private static boolean mergeable(long[] outer, long[] inner, long innerLength) {

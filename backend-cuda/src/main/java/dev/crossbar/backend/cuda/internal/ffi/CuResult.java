@@ -9,6 +9,8 @@ import java.util.Map;
 public final class CuResult {
     /** The code of success. */
     public static final int CUDA_SUCCESS = 0;
+    /** The code of a failed allocation. */
+    public static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             entry(0, "CUDA_SUCCESS"),

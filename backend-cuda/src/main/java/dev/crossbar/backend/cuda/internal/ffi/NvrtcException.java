@@ -7,20 +7,20 @@ import java.util.Locale;
 public final class NvrtcException extends CrossbarException {
     private final String function;
     private final int code;
-    private final String name;
+    private final String log;
 
     /**
      * Creates the error.
      *
-     * @param function the NVRTC function, such as {@code nvrtcVersion}
+     * @param function the NVRTC function, such as {@code nvrtcCompileProgram}
      * @param code the nvrtcResult it returned
-     * @param name the result's symbolic name, as {@code nvrtcGetErrorString} gives it
+     * @param log the program's compilation log, empty when there is none
      */
-    public NvrtcException(String function, int code, String name) {
-        super(String.format(Locale.ROOT, "%s returned %s (%d)", function, name, code));
+    public NvrtcException(String function, int code, String log) {
+        super(String.format(Locale.ROOT, "%s returned %s (%d)%s", function, NvrtcResult.name(code), code, log.isBlank() ? "" : ":\n" + log));
         this.function = function;
         this.code = code;
-        this.name = name;
+        this.log = log;
     }
 
     /**
@@ -44,9 +44,18 @@ public final class NvrtcException extends CrossbarException {
     /**
      * Returns the nvrtcResult's symbolic name.
      *
-     * @return the name, such as {@code NVRTC_ERROR_INVALID_INPUT}
+     * @return the name, such as {@code NVRTC_ERROR_COMPILATION}
      */
     public String name() {
-        return name;
+        return NvrtcResult.name(code);
+    }
+
+    /**
+     * Returns the compilation log.
+     *
+     * @return the log, empty when there is none
+     */
+    public String log() {
+        return log;
     }
 }

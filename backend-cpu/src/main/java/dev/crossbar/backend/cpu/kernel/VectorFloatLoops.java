@@ -1,0 +1,548 @@
+package dev.crossbar.backend.cpu.kernel;
+
+import dev.crossbar.spi.Op;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * F32 loops over host memory with the Vector API, called only when {@link Simd#AVAILABLE}. Positions and lengths are
+ * in elements. Each loop keeps its vectors inside one method, with the operator a constant, so that C2 compiles them
+ * to registers (a vector passed to a method it did not inline is boxed on every iteration); the tail after the last
+ * whole vector runs as scalar code with the same rounding. Element-wise results equal the scalar kernels' bit for bit,
+ * except the transcendental functions, which come from the JDK's vector math library (a few ulp).
+ */
+final class VectorFloatLoops {
+    /** The fewest lanes for which the vector loops are used. */
+    static final int MINIMUM_LANES = 8;
+
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = FLOATS.length();
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    /** Floats that widen into one vector of {@link #DOUBLES}. */
+    private static final VectorSpecies<Float> HALF_FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(INTS.vectorBitSize() / 2));
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LANES * 8)));
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    private VectorFloatLoops() {
+    }
+
+    /** Floats per preferred vector on this machine. */
+    static int lanes() {
+        return LANES;
+    }
+
+    private static FloatVector load(MemorySegment m, long position) {
+        return FloatVector.fromMemorySegment(FLOATS, m, position * Float.BYTES, ORDER);
+    }
+
+    /**
+     * Tells whether {@link #binary} serves a run with these strides: the output steps by one, each input by zero or
+     * one, and at least one input by one.
+     */
+    static boolean servesBinary(long so, long sx, long sy) {
+        return so == 1 && (sx == 1 || sx == 0) && (sy == 1 || sy == 0) && (sx | sy) == 1;
+    }
+
+    /** {@code o[i] = x[i * sx] op y[i * sy]} for i in [0, n), strides as {@link #servesBinary} admits. */
+    static void binary(Op op, MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        switch (op) {
+            case ADD -> add(o, po, x, px, sx, y, py, sy, n);
+            case SUB -> sub(o, po, x, px, sx, y, py, sy, n);
+            case MUL -> mul(o, po, x, px, sx, y, py, sy, n);
+            case DIV -> div(o, po, x, px, sx, y, py, sy, n);
+            case MAX -> max(o, po, x, px, sx, y, py, sy, n);
+            case MIN -> min(o, po, x, px, sx, y, py, sy, n);
+            default -> throw KernelArguments.notServed(op, "vector binary");
+        }
+    }
+
+    private static void add(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).add(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).add(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.add(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i * sx) + y.getAtIndex(FLOAT, py + i * sy));
+        }
+    }
+
+    private static void sub(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).sub(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).sub(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.sub(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i * sx) - y.getAtIndex(FLOAT, py + i * sy));
+        }
+    }
+
+    private static void mul(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).mul(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).mul(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.mul(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i * sx) * y.getAtIndex(FLOAT, py + i * sy));
+        }
+    }
+
+    private static void div(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).div(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).div(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.div(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i * sx) / y.getAtIndex(FLOAT, py + i * sy));
+        }
+    }
+
+    private static void max(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).max(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).max(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.max(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, Math.max(x.getAtIndex(FLOAT, px + i * sx), y.getAtIndex(FLOAT, py + i * sy)));
+        }
+    }
+
+    private static void min(MemorySegment o, long po, MemorySegment x, long px, long sx, MemorySegment y, long py, long sy, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        if (sx == 1 && sy == 1) {
+            for (; i < bound; i += LANES) {
+                load(x, px + i).min(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else if (sy == 0) {
+            FloatVector b = FloatVector.broadcast(FLOATS, y.getAtIndex(FLOAT, py));
+            for (; i < bound; i += LANES) {
+                load(x, px + i).min(b).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        } else {
+            FloatVector a = FloatVector.broadcast(FLOATS, x.getAtIndex(FLOAT, px));
+            for (; i < bound; i += LANES) {
+                a.min(load(y, py + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, Math.min(x.getAtIndex(FLOAT, px + i * sx), y.getAtIndex(FLOAT, py + i * sy)));
+        }
+    }
+
+    /** Tells whether {@link #unary} has a vector loop for the op; erf has none. */
+    static boolean servesUnary(Op op) {
+        return op != Op.ERF;
+    }
+
+    /** {@code o[i] = op(x[i])} for i in [0, n), both contiguous; the tail is evaluated as the scalar kernel does. */
+    static void unary(Op op, MemorySegment o, long po, MemorySegment x, long px, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+        switch (op) {
+            case NEG -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).neg().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case ABS -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).abs().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case SQRT -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).sqrt().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case RSQRT -> {
+                for (; i < bound; i += LANES) {
+                    one.div(load(x, px + i).sqrt()).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case EXP -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).lanewise(VectorOperators.EXP).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case LOG -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).lanewise(VectorOperators.LOG).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case TANH -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).lanewise(VectorOperators.TANH).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case LOGISTIC -> {
+                for (; i < bound; i += LANES) {
+                    one.div(load(x, px + i).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case SIN -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).lanewise(VectorOperators.SIN).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            case COS -> {
+                for (; i < bound; i += LANES) {
+                    load(x, px + i).lanewise(VectorOperators.COS).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
+            default -> throw KernelArguments.notServed(op, "vector unary");
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, (float) CpuUnaryKernel.evaluate(op, x.getAtIndex(FLOAT, px + i)));
+        }
+    }
+
+    /**
+     * Reduces {@code n} contiguous floats from {@code px}: the sum accumulated in double, or the maximum or minimum
+     * with NaN winning.
+     */
+    static double reduce(Op op, MemorySegment x, long px, long n) {
+        return switch (op) {
+            case REDUCE_SUM -> sum(x, px, n);
+            case REDUCE_MAX -> max(x, px, n);
+            case REDUCE_MIN -> min(x, px, n);
+            default -> throw KernelArguments.notServed(op, "vector reduce");
+        };
+    }
+
+    private static double sum(MemorySegment x, long px, long n) {
+        int step = HALF_FLOATS.length();
+        long bound = n - n % step;
+        DoubleVector acc = DoubleVector.zero(DOUBLES);
+        long i = 0;
+        for (; i < bound; i += step) {
+            FloatVector v = FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i) * Float.BYTES, ORDER);
+            acc = acc.add(v.convertShape(VectorOperators.F2D, DOUBLES, 0));
+        }
+        double total = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            total += x.getAtIndex(FLOAT, px + i);
+        }
+        return total;
+    }
+
+    private static double max(MemorySegment x, long px, long n) {
+        long bound = n - n % LANES;
+        float result = Float.NEGATIVE_INFINITY;
+        long i = 0;
+        if (bound > 0) {
+            FloatVector acc = load(x, px);
+            for (i = LANES; i < bound; i += LANES) {
+                acc = acc.max(load(x, px + i));
+            }
+            result = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            result = Math.max(result, x.getAtIndex(FLOAT, px + i));
+        }
+        return result;
+    }
+
+    private static double min(MemorySegment x, long px, long n) {
+        long bound = n - n % LANES;
+        float result = Float.POSITIVE_INFINITY;
+        long i = 0;
+        if (bound > 0) {
+            FloatVector acc = load(x, px);
+            for (i = LANES; i < bound; i += LANES) {
+                acc = acc.min(load(x, px + i));
+            }
+            result = acc.reduceLanes(VectorOperators.MIN);
+        }
+        for (; i < n; i++) {
+            result = Math.min(result, x.getAtIndex(FLOAT, px + i));
+        }
+        return result;
+    }
+
+    /**
+     * Combines row {@code x[px, px + n)} into the accumulator row {@code o[po, po + n)}: {@code o = o op x}, in F32.
+     */
+    static void accumulate(Op op, MemorySegment o, long po, MemorySegment x, long px, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        switch (op) {
+            case REDUCE_SUM -> {
+                for (; i < bound; i += LANES) {
+                    load(o, po + i).add(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+                for (; i < n; i++) {
+                    o.setAtIndex(FLOAT, po + i, o.getAtIndex(FLOAT, po + i) + x.getAtIndex(FLOAT, px + i));
+                }
+            }
+            case REDUCE_MAX -> {
+                for (; i < bound; i += LANES) {
+                    load(o, po + i).max(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+                for (; i < n; i++) {
+                    o.setAtIndex(FLOAT, po + i, Math.max(o.getAtIndex(FLOAT, po + i), x.getAtIndex(FLOAT, px + i)));
+                }
+            }
+            case REDUCE_MIN -> {
+                for (; i < bound; i += LANES) {
+                    load(o, po + i).min(load(x, px + i)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+                for (; i < n; i++) {
+                    o.setAtIndex(FLOAT, po + i, Math.min(o.getAtIndex(FLOAT, po + i), x.getAtIndex(FLOAT, px + i)));
+                }
+            }
+            default -> throw KernelArguments.notServed(op, "vector accumulate");
+        }
+    }
+
+    /** {@code o[i] = x[i] op y[i]} into BOOL bytes (1 or 0), all contiguous. */
+    static void compare(Op op, MemorySegment o, long po, MemorySegment x, long px, MemorySegment y, long py, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        ByteVector ones = ByteVector.broadcast(BYTES, (byte) 1);
+        ByteVector zeros = ByteVector.zero(BYTES);
+        switch (op) {
+            case EQ -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.EQ, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            case NE -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.NE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            case LT -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.LT, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            case LE -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.LE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            case GT -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.GT, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            case GE -> {
+                for (; i < bound; i += LANES) {
+                    zeros.blend(ones, load(x, px + i).compare(VectorOperators.GE, load(y, py + i)).cast(BYTES)).intoMemorySegment(o, po + i, ORDER);
+                }
+            }
+            default -> throw KernelArguments.notServed(op, "vector compare");
+        }
+        for (; i < n; i++) {
+            o.set(BYTE, po + i, (byte) (CpuCompareKernel.test(op, x.getAtIndex(FLOAT, px + i), y.getAtIndex(FLOAT, py + i)) ? 1 : 0));
+        }
+    }
+
+    /** {@code o[i] = c[i] != 0 ? x[i] : y[i]}, all contiguous, the condition in BOOL bytes. */
+    static void select(MemorySegment o, long po, MemorySegment c, long pc, MemorySegment x, long px, MemorySegment y, long py, int n) {
+        int i = 0;
+        int bound = FLOATS.loopBound(n);
+        for (; i < bound; i += LANES) {
+            VectorMask<Float> chosen = ByteVector.fromMemorySegment(BYTES, c, pc + i, ORDER).compare(VectorOperators.NE, 0).cast(FLOATS);
+            load(y, py + i).blend(load(x, px + i), chosen).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, c.get(BYTE, pc + i) != 0 ? x.getAtIndex(FLOAT, px + i) : y.getAtIndex(FLOAT, py + i));
+        }
+    }
+
+    /** Rounds contiguous floats to BF16 bits, to nearest even, NaN kept quiet, as {@link HalfFloats#floatToBf16}. */
+    static void floatToBf16(MemorySegment o, long po, MemorySegment x, long px, int n) {
+        int step = INTS.length();
+        int i = 0;
+        int bound = n - n % step;
+        for (; i < bound; i += step) {
+            IntVector bits = IntVector.fromMemorySegment(INTS, x, (px + i) * Float.BYTES, ORDER);
+            VectorMask<Integer> nan = bits.reinterpretAsFloats().test(VectorOperators.IS_NAN).cast(INTS);
+            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
+            IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
+            rounded.blend(quiet, nan).convertShape(VectorOperators.I2S, SHORTS, 0).intoMemorySegment(o, (po + i) * Short.BYTES, ORDER);
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(SHORT, po + i, HalfFloats.floatToBf16(x.getAtIndex(FLOAT, px + i)));
+        }
+    }
+
+    /** Widens contiguous BF16 bits to floats, exactly. */
+    static void bf16ToFloat(MemorySegment o, long po, MemorySegment x, long px, int n) {
+        int step = INTS.length();
+        int i = 0;
+        int bound = n - n % step;
+        for (; i < bound; i += step) {
+            ShortVector bits = ShortVector.fromMemorySegment(SHORTS, x, (px + i) * Short.BYTES, ORDER);
+            ((IntVector) bits.convertShape(VectorOperators.S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats().intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+        }
+        for (; i < n; i++) {
+            o.setAtIndex(FLOAT, po + i, HalfFloats.bf16ToFloat(x.getAtIndex(SHORT, px + i)));
+        }
+    }
+
+    /**
+     * Softmax (or log-softmax) of one contiguous row: the maximum, then {@code exp(x - max)} and its sum in one pass,
+     * then a scaling pass ({@code e / sum}, or {@code (x - max) - log(sum)}).
+     */
+    static void softmaxRow(MemorySegment o, long po, MemorySegment x, long px, int n, boolean log) {
+        float max = (float) max(x, px, n);
+        FloatVector shift = FloatVector.broadcast(FLOATS, max);
+        FloatVector acc = FloatVector.zero(FLOATS);
+        int bound = FLOATS.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            FloatVector e = load(x, px + i).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x.getAtIndex(FLOAT, px + i) - max);
+            o.setAtIndex(FLOAT, po + i, e);
+            sum += e;
+        }
+        if (log) {
+            float logSum = (float) Math.log(sum);
+            FloatVector offset = FloatVector.broadcast(FLOATS, logSum);
+            for (i = 0; i < bound; i += LANES) {
+                load(x, px + i).sub(shift).sub(offset).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+            for (; i < n; i++) {
+                o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i) - max - logSum);
+            }
+        } else {
+            float total = (float) sum;
+            FloatVector divisor = FloatVector.broadcast(FLOATS, total);
+            for (i = 0; i < bound; i += LANES) {
+                load(o, po + i).div(divisor).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+            }
+            for (; i < n; i++) {
+                o.setAtIndex(FLOAT, po + i, o.getAtIndex(FLOAT, po + i) / total);
+            }
+        }
+    }
+
+    /**
+     * One AdamW step over contiguous F32 parameter, gradient and moments, in F32 as the composite computes it:
+     * {@code m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p = p decay - lr (m / c1) / (sqrt(v / c2) + eps)}.
+     */
+    static void adamW(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, long first, int n,
+            float beta1, float beta2, float learningRate, float decay, float eps, float correction1, float correction2) {
+        FloatVector b1 = FloatVector.broadcast(FLOATS, beta1);
+        FloatVector b2 = FloatVector.broadcast(FLOATS, beta2);
+        FloatVector oneMinusB1 = FloatVector.broadcast(FLOATS, 1 - beta1);
+        FloatVector oneMinusB2 = FloatVector.broadcast(FLOATS, 1 - beta2);
+        FloatVector lr = FloatVector.broadcast(FLOATS, learningRate);
+        FloatVector keep = FloatVector.broadcast(FLOATS, decay);
+        FloatVector epsilon = FloatVector.broadcast(FLOATS, eps);
+        FloatVector c1 = FloatVector.broadcast(FLOATS, correction1);
+        FloatVector c2 = FloatVector.broadcast(FLOATS, correction2);
+        int bound = FLOATS.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            long at = (first + i) * Float.BYTES;
+            FloatVector grad = FloatVector.fromMemorySegment(FLOATS, g, at, ORDER);
+            FloatVector m1 = FloatVector.fromMemorySegment(FLOATS, m, at, ORDER).mul(b1).add(grad.mul(oneMinusB1));
+            FloatVector v1 = FloatVector.fromMemorySegment(FLOATS, v, at, ORDER).mul(b2).add(grad.mul(grad).mul(oneMinusB2));
+            m1.intoMemorySegment(m, at, ORDER);
+            v1.intoMemorySegment(v, at, ORDER);
+            FloatVector denominator = v1.div(c2).sqrt().add(epsilon);
+            FloatVector delta = m1.div(c1).div(denominator).mul(lr);
+            FloatVector.fromMemorySegment(FLOATS, p, at, ORDER).mul(keep).sub(delta).intoMemorySegment(p, at, ORDER);
+        }
+        for (; i < n; i++) {
+            long at = first + i;
+            float grad = g.getAtIndex(FLOAT, at);
+            float m1 = m.getAtIndex(FLOAT, at) * beta1 + grad * (1 - beta1);
+            float v1 = v.getAtIndex(FLOAT, at) * beta2 + grad * grad * (1 - beta2);
+            m.setAtIndex(FLOAT, at, m1);
+            v.setAtIndex(FLOAT, at, v1);
+            float denominator = (float) Math.sqrt(v1 / correction2) + eps;
+            p.setAtIndex(FLOAT, at, p.getAtIndex(FLOAT, at) * decay - m1 / correction1 / denominator * learningRate);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.crossbar.backend.cuda.internal.ffi;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The symbolic names of NCCL's {@code ncclResult_t} codes, as {@code nccl.h} of NCCL 2.30 lists them (0 to 8). */
+public final class NcclResult {
+    /** The code of success. */
+    public static final int NCCL_SUCCESS = 0;
+
+    private static final List<String> NAMES = List.of(
+            "ncclSuccess",
+            "ncclUnhandledCudaError",
+            "ncclSystemError",
+            "ncclInternalError",
+            "ncclInvalidArgument",
+            "ncclInvalidUsage",
+            "ncclRemoteError",
+            "ncclInProgress",
+            "ncclTimeout");
+
+    private NcclResult() {
+    }
+
+    /**
+     * Returns the symbolic name of a code.
+     *
+     * @param code an ncclResult_t
+     * @return its name, or {@code UNKNOWN_ncclResult_t(code)} for a code newer than this table
+     */
+    public static String name(int code) {
+        return code >= 0 && code < NAMES.size() ? NAMES.get(code) : String.format(Locale.ROOT, "UNKNOWN_ncclResult_t(%d)", code);
+    }
+}

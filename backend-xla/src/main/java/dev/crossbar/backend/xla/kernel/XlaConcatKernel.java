@@ -1,0 +1,33 @@
+package dev.crossbar.backend.xla.kernel;
+
+import static dev.crossbar.api.DType.BF16;
+import static dev.crossbar.api.DType.BOOL;
+import static dev.crossbar.api.DType.F16;
+import static dev.crossbar.api.DType.F32;
+import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.I32;
+import static dev.crossbar.api.DType.I64;
+import static dev.crossbar.api.DType.I8;
+
+import dev.crossbar.backend.xla.lazy.LazyEngine;
+import dev.crossbar.backend.xla.lazy.Ops;
+import dev.crossbar.spi.Kernel;
+import dev.crossbar.spi.Op;
+import dev.crossbar.spi.TensorView;
+import dev.crossbar.spi.kernel.ConcatKernel;
+import java.util.List;
+
+/** Records concat. */
+@Kernel(op = Op.CONCAT, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+final class XlaConcatKernel implements ConcatKernel {
+    private final LazyEngine engine;
+
+    XlaConcatKernel(LazyEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void concat(TensorView out, List<TensorView> inputs, int axis) {
+        engine.write(out, Ops.concat(axis, inputs.stream().map(engine::read).toList()));
+    }
+}

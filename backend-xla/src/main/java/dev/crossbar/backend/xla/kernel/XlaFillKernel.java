@@ -1,0 +1,33 @@
+package dev.crossbar.backend.xla.kernel;
+
+import static dev.crossbar.api.DType.BF16;
+import static dev.crossbar.api.DType.BOOL;
+import static dev.crossbar.api.DType.F16;
+import static dev.crossbar.api.DType.F32;
+import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.I32;
+import static dev.crossbar.api.DType.I64;
+import static dev.crossbar.api.DType.I8;
+
+import dev.crossbar.backend.xla.lazy.LazyEngine;
+import dev.crossbar.backend.xla.lazy.Ops;
+import dev.crossbar.spi.Kernel;
+import dev.crossbar.spi.Op;
+import dev.crossbar.spi.TensorView;
+import dev.crossbar.spi.graph.ValueType;
+import dev.crossbar.spi.kernel.FillKernel;
+
+/** Records full; the value is an argument of the compiled program, so changing it does not recompile. */
+@Kernel(op = Op.FULL, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+final class XlaFillKernel implements FillKernel {
+    private final LazyEngine engine;
+
+    XlaFillKernel(LazyEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void fill(TensorView out, double value) {
+        engine.write(out, Ops.full(new ValueType(out.dtype(), out.shape()), value));
+    }
+}
