@@ -24,12 +24,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The collective conformance suite under mpirun: 2 and 3 processes, one rank each, every collective and dtype, lengths
  * the world sizes do not divide, timeouts, mismatches and a failing rank, with the collectives carried by Open MPI.
  * Every process must report every case it ran as passed; world sizes up to the job's run (1 to 3), larger ones are
- * unavailable there.
+ * unavailable there. Then the bootstrap of device communicators: the id rank 0 makes reaches every rank.
  */
 class MpiCollectiveConformanceTest {
     private static final Pattern ABORTED = Pattern.compile("rank \\d+ of \\d+: ABORTED (.*)");
     private static final Pattern WORLD = Pattern.compile("world (\\d+)");
     private static final Pattern NEEDS = Pattern.compile("needs (\\d+) devices");
+    private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap id ([0-9a-f]+)");
     private static final Pattern SUMMARY = Pattern.compile("rank (\\d+) of (\\d+): tests (\\d+), succeeded (\\d+), failed (\\d+), aborted (\\d+)");
 
     @ParameterizedTest(name = "{0} processes")
@@ -51,6 +52,7 @@ class MpiCollectiveConformanceTest {
         String log = output.get(30, TimeUnit.SECONDS);
         assertTrue(finished, "mpirun did not finish within 10 minutes:\n" + log);
         assertEquals(0, process.exitValue(), "mpirun's exit code; its output:\n" + log);
+        String sharedId = null;
         for (int rank = 0; rank < processes; rank++) {
             String ranksLog = Files.readString(outputs.resolve("1").resolve("rank." + rank).resolve("stdout"));
             Matcher m = SUMMARY.matcher(ranksLog);
@@ -63,6 +65,13 @@ class MpiCollectiveConformanceTest {
             assertEquals("0", m.group(5), "failed cases on rank " + rank + ":\n" + ranksLog);
             assertEquals(tests, succeeded + aborted, "every case passed or was unavailable on rank " + rank);
             assertTrue(succeeded > 0, "rank " + rank + " ran no case:\n" + ranksLog);
+            Matcher id = BOOTSTRAP.matcher(ranksLog);
+            assertTrue(id.find(), "rank " + rank + " reports the bootstrap id:\n" + ranksLog);
+            assertEquals(256, id.group(1).length(), "a 128-byte id in hex");
+            if (sharedId == null) {
+                sharedId = id.group(1);
+            }
+            assertEquals(sharedId, id.group(1), "rank " + rank + " received rank 0's id");
             // Only worlds larger than the job may be unavailable: every world size 1 .. processes of every case ran.
             Matcher abort = ABORTED.matcher(ranksLog);
             while (abort.find()) {

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -25,8 +27,9 @@ import picocli.CommandLine.Option;
         description = "Trains a character-level GPT on three-digit addition with FSDP (fully sharded data parallelism) on several devices,"
                 + " saves a checkpoint and a loss curve, and prints the exact-match accuracy on held-out problems.")
 public final class FsdpDemo implements Callable<Integer> {
-    @Option(names = "--devices", description = "Ranks, one per device; the cpu backend gets this many virtual devices (default: ${DEFAULT-VALUE}).")
-    int devices = 4;
+    @Option(names = "--devices", description = "Ranks, one per device; the cpu backend gets this many virtual devices. Under mpirun"
+            + " (./crossbar launch -n N) each process is one rank and this is the job's size (default: ${DEFAULT-VALUE}).")
+    int devices = Spmd.launchedWorldSize().orElse(4);
 
     @Option(names = "--backend", paramLabel = "NAME",
             description = "Backend to train on (default: -Dcrossbar.backend, then CROSSBAR_BACKEND, then the highest-priority available one).")
@@ -61,6 +64,14 @@ public final class FsdpDemo implements Callable<Integer> {
                     + " less memory, one more all-gather per block and a second forward (default: ${DEFAULT-VALUE}).")
     boolean reshardAfterForward;
 
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS",
+            description = "Also save the sharded checkpoint every this many steps, so a crash loses at most that many; 0 saves only at the end"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--print-losses", description = "Print every step's loss, full precision, on one line: losses <l1>,<l2>,...")
+    boolean printLosses;
+
     @Option(names = "--held-out", description = "Problems held out of training and used for the accuracy (default: ${DEFAULT-VALUE}).")
     int heldOut = 1000;
 
@@ -77,10 +88,13 @@ public final class FsdpDemo implements Callable<Integer> {
     public Integer call() throws IOException {
         Path dir = outputDirectory(out);
         FsdpTraining.Settings settings = new FsdpTraining.Settings(steps, seed, batch, width, layers, heads, learningRate, steps / 10, heldOut,
-                reshardAfterForward, dir.resolve("checkpoint"));
+                reshardAfterForward, dir.resolve("checkpoint"), checkpointEvery);
         Crossbar.Builder builder = backend == null ? Crossbar.builder() : Crossbar.builder().backend(backend);
         boolean interactive = System.console() != null && System.console().isTerminal();
-        run(builder, devices, settings, dir, System.out, interactive);
+        List<FsdpTraining.RankReport> reports = run(builder, devices, settings, dir, System.out, interactive);
+        if (printLosses && reports.getFirst() != null) {
+            System.out.println("losses " + Arrays.stream(reports.getFirst().losses()).mapToObj(Double::toString).collect(Collectors.joining(",")));
+        }
         return 0;
     }
 
@@ -104,7 +118,8 @@ public final class FsdpDemo implements Callable<Integer> {
      * @param dir where the loss curve goes (the checkpoint goes to {@link FsdpTraining.Settings#checkpointDir()})
      * @param out where to print
      * @param interactive whether {@code out} is a terminal
-     * @return the ranks' reports, index = rank
+     * @return the ranks' reports, index = rank; under mpirun only this process's rank has its report (the others are
+     *     null), and only the process of rank 0 prints the report
      * @throws IOException if the loss curve cannot be written
      */
     static List<FsdpTraining.RankReport> run(Crossbar.Builder builder, int devices, FsdpTraining.Settings settings, Path dir, PrintStream out,
@@ -125,6 +140,9 @@ public final class FsdpDemo implements Callable<Integer> {
             return FsdpTraining.run(rank, settings, out, interactive);
         });
         FsdpTraining.RankReport first = reports.getFirst();
+        if (first == null) {
+            return reports;
+        }
         double[] losses = first.losses();
         long trainingMillis = first.trainingTime().toMillis();
         out.printf(Locale.ROOT, "trained %d steps in %.1f s (%.0f ms/step); loss %.4f -> %.4f%n", losses.length, trainingMillis / 1e3,
@@ -134,8 +152,11 @@ public final class FsdpDemo implements Callable<Integer> {
         long parameterBytes = first.parameterCount() * Float.BYTES;
         out.printf(Locale.ROOT, "memory per rank after the first step (parameter shards + gradients + AdamW moments;"
                 + " one device without sharding: 4 x %s = %s):%n", bytes(parameterBytes), bytes(4 * parameterBytes));
-        for (FsdpTraining.RankReport r : reports) {
+        for (FsdpTraining.RankReport r : reports.stream().filter(Objects::nonNull).toList()) {
             out.printf(Locale.ROOT, "  rank %d on %-6s %10s  (parameter shards %s)%n", r.rank(), r.device(), bytes(r.trainedBytes()), bytes(r.shardBytes()));
+        }
+        if (reports.contains(null)) {
+            out.println("  (under mpirun each process knows only its own rank's memory)");
         }
         out.printf(Locale.ROOT, "collectives per training step on each rank: %s%n", describe(first.collectivesPerStep()));
         out.printf(Locale.ROOT, "checkpoint: sharded, saved by all %d ranks (one file per rank with its unpadded rows, and the index) to %s;"

@@ -61,16 +61,19 @@ final class FsdpTraining {
      * @param heldOut held-out problems, never trained on
      * @param reshardAfterForward whether the blocks free their gathered parameters after forward (and gather and
      *     recompute in backward)
-     * @param checkpointDir where rank 0 saves the gathered state
+     * @param checkpointDir where the ranks save the sharded state
+     * @param checkpointEvery also save every this many steps during training (a crash then loses at most that many),
+     *     or 0 to save only at the end
      */
     record Settings(int steps, long seed, int batch, int width, int layers, int heads, double learningRate, int warmupSteps, int heldOut,
-            boolean reshardAfterForward, Path checkpointDir) {
+            boolean reshardAfterForward, Path checkpointDir, int checkpointEvery) {
         Settings {
-            if (steps < 1 || batch < 1 || layers < 1 || heads < 1 || width % heads != 0 || warmupSteps < 0 || warmupSteps > steps || heldOut < 1) {
+            if (steps < 1 || batch < 1 || layers < 1 || heads < 1 || width % heads != 0 || warmupSteps < 0 || warmupSteps > steps || heldOut < 1
+                    || checkpointEvery < 0) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "need steps, batch, layers, heads and held-out >= 1, 0 <= warmup <= steps, and a width divisible by the heads;"
-                                + " got steps %d, batch %d, layers %d, heads %d, width %d, warmup %d, held-out %d",
-                        steps, batch, layers, heads, width, warmupSteps, heldOut));
+                        "need steps, batch, layers, heads and held-out >= 1, 0 <= warmup <= steps, checkpoint-every >= 0 and a width divisible by"
+                                + " the heads; got steps %d, batch %d, layers %d, heads %d, width %d, warmup %d, held-out %d, checkpoint-every %d",
+                        steps, batch, layers, heads, width, warmupSteps, heldOut, checkpointEvery));
             }
         }
 
@@ -177,6 +180,11 @@ final class FsdpTraining {
                     everyone.barrier();
                 }
                 optimizer.zeroGrad();
+                if (settings.checkpointEvery() > 0 && (step + 1) % settings.checkpointEvery() == 0 && step + 1 < settings.steps()) {
+                    try (TensorScope saving = rank.scope().child()) {
+                        Checkpoint.save(settings.checkpointDir(), root, optimizer, everyone, metadata(settings, step + 1, losses[step], world));
+                    }
+                }
                 if (bar != null) {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     bar.step();
@@ -188,16 +196,9 @@ final class FsdpTraining {
 
         // Every rank writes its own shards of the parameters and of AdamW's moments (one file per rank, no padding);
         // rank 0 writes the index. No rank ever holds the whole state.
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("model", String.format(Locale.ROOT, "Gpt(vocabulary %d, context %d, layers %d, heads %d, width %d)",
-                AdditionProblems.VOCABULARY, AdditionProblems.CONTEXT, settings.layers(), settings.heads(), settings.width()));
-        metadata.put("step", Integer.toString(settings.steps()));
-        metadata.put("loss", Double.toString(losses[settings.steps() - 1]));
-        metadata.put("seed", Long.toString(settings.seed()));
-        metadata.put("trained_on", world + " ranks with FSDP");
         CheckpointIndex index;
         try (TensorScope saving = rank.scope().child()) {
-            index = Checkpoint.save(settings.checkpointDir(), root, optimizer, everyone, metadata);
+            index = Checkpoint.save(settings.checkpointDir(), root, optimizer, everyone, metadata(settings, settings.steps(), losses[settings.steps() - 1], world));
         }
         Map<String, CollectiveCounts.Count> checkpointCollectives = collectives.takeCounts();
 
@@ -216,6 +217,17 @@ final class FsdpTraining {
         }
         return new RankReport(rank.rank(), device, shardBytes, trainedBytes, perStep, checkpointCollectives, losses, trainingTime, units, parameterCount, index,
                 evaluationLog, accuracy);
+    }
+
+    private static Map<String, String> metadata(Settings settings, int step, double loss, int world) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("model", String.format(Locale.ROOT, "Gpt(vocabulary %d, context %d, layers %d, heads %d, width %d)",
+                AdditionProblems.VOCABULARY, AdditionProblems.CONTEXT, settings.layers(), settings.heads(), settings.width()));
+        metadata.put("step", Integer.toString(step));
+        metadata.put("loss", Double.toString(loss));
+        metadata.put("seed", Long.toString(settings.seed()));
+        metadata.put("trained_on", world + " ranks with FSDP");
+        return metadata;
     }
 
     private static ProgressBar progressBar(Settings settings, PrintStream out, boolean interactive) {

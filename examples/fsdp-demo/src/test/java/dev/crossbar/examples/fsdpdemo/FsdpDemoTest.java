@@ -28,7 +28,7 @@ class FsdpDemoTest {
     void twoRanksTrainSaveACheckpointAndALossCurveAndEndWithTheAccuracy(@TempDir Path dir) throws Exception {
         System.setProperty("java.awt.headless", "true");
         int steps = 30;
-        FsdpTraining.Settings settings = new FsdpTraining.Settings(steps, 1, 16, 32, 1, 2, 1e-2, 3, 50, false, dir.resolve("checkpoint"));
+        FsdpTraining.Settings settings = new FsdpTraining.Settings(steps, 1, 16, 32, 1, 2, 1e-2, 3, 50, false, dir.resolve("checkpoint"), 0);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<FsdpTraining.RankReport> reports;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {

@@ -4,6 +4,7 @@ import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.ReduceOp;
+import dev.crossbar.spi.CommunicatorBootstrap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -215,6 +216,20 @@ public final class MpiCommunicator {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Returns the bootstrap of a device communicator over the given ranks: the group's first rank makes the bytes (an
+     * NCCL or RCCL unique id) and MPI broadcasts them, after the usual handshake, within the timeout.
+     *
+     * @param channel the channel of the group
+     * @param ranks global ranks, ascending, this process's rank among them
+     * @param device this rank's device
+     * @param timeout how long every rank has to arrive
+     * @return the bootstrap, for a backend's communicator factory
+     */
+    public CommunicatorBootstrap bootstrap(String channel, List<Integer> ranks, Device device, Duration timeout) {
+        return (MpiGroup) group(channel, ranks, channel + " " + ranks, device, timeout);
     }
 
     /**

@@ -15,7 +15,10 @@ import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.ReduceOp;
 import dev.crossbar.api.distributed.SpmdOptions;
 import dev.crossbar.api.distributed.Work;
+import dev.crossbar.spi.CommunicatorBootstrap;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A {@link ProcessGroup} whose ranks are processes of an Open MPI job, one rank per process. Every collective first
@@ -44,7 +48,7 @@ import java.util.Objects;
  * <p>If a transfer was posted and then abandoned (a rank died in the middle of it), MPI may still use its buffers: the
  * group refuses every later collective, since MPI matches collectives by order and one is left dangling.
  */
-final class MpiGroup implements ProcessGroup {
+final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     private final MpiCommunicator communicator;
     private final String channel;
     private final String key;
@@ -301,6 +305,31 @@ final class MpiGroup implements ProcessGroup {
         MpiWork<Void> work = newCollective("barrier", "");
         work.define(w -> {
         }, () -> null);
+        return submit(work);
+    }
+
+    // ---------------------------------------------------------------- bootstrap of device communicators
+
+    /** Broadcasts the first rank's bytes (their length, then the bytes) with the group's handshake and timeout. */
+    @Override
+    public byte[] shareFromRankZero(Supplier<byte[]> create) {
+        byte[] bytes = rank == 0 ? Objects.requireNonNull(create.get(), "create returned null") : null;
+        MemorySegment length = Arena.ofAuto().allocate(ValueLayout.JAVA_INT);
+        if (bytes != null) {
+            length.set(ValueLayout.JAVA_INT, 0, bytes.length);
+        }
+        broadcastBytes("length", length).await();
+        MemorySegment data = Arena.ofAuto().allocate(Math.max(1, length.get(ValueLayout.JAVA_INT, 0)));
+        if (bytes != null) {
+            MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        }
+        broadcastBytes(length.get(ValueLayout.JAVA_INT, 0) + " bytes", data).await();
+        return data.asSlice(0, length.get(ValueLayout.JAVA_INT, 0)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private MpiWork<Void> broadcastBytes(String what, MemorySegment buffer) {
+        MpiWork<Void> work = newCollective("shareFromRankZero", what);
+        work.define(w -> communicator.mpi.ibcast(buffer, count(buffer.byteSize()), communicator.mpi.uint8, 0, communicator(), w.newRequest()), () -> null);
         return submit(work);
     }
 
