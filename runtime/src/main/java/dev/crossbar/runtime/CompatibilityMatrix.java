@@ -60,9 +60,10 @@ public final class CompatibilityMatrix {
                 .append(REGENERATE_COMMAND).append("`;\na test fails when this file differs from the declarations.\n\n");
         out.append(String.format(Locale.ROOT, "Op set %s, SPI version %d. A cell is an (op, dtype) pair: %s declared (the backend has a kernel),\n",
                 opSet, BackendProvider.SPI_VERSION, DECLARED));
-        out.append(NOT_DECLARED).append(" admitted by the op but not declared, blank when the op does not admit the type. Every declared\n");
-        out.append("cell is run by the conformance kit against a double-precision reference on the path the summary names;\n");
-        out.append("`./mvnw verify` fails when a declared cell fails, so a cell cannot be declared here without passing.\n\n");
+        out.append(NOT_DECLARED).append(" admitted by the op but not declared, blank when the op does not admit the type. The summary's\n");
+        out.append("last column says how far each backend's cells are verified in `./mvnw verify`: run by the conformance kit\n");
+        out.append("against a double-precision reference (a failing cell fails the build), or only compiled by the vendor's\n");
+        out.append("toolchain where this build has no device to run them on.\n\n");
 
         out.append("## Summary\n\n");
         row(out, List.of("backend", "execution mode", "cells declared", "verified by"));

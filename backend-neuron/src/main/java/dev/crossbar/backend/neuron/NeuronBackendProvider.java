@@ -214,10 +214,10 @@ public final class NeuronBackendProvider implements BackendProvider {
         return Capabilities.none(ExecutionMode.LAZY_GRAPH);
     }
 
-    /** Without Trainium here, its StableHLO runs on XLA:CPU and its topology rules are unit-tested. */
+    /** Without Trainium here, no Neuron program runs yet; its topology, settings, rules and compile cache are unit-tested. */
     @Override
     public Verification verification() {
-        return Verification.ofCells("StableHLO on XLA:CPU; topology unit tests");
+        return Verification.ofCells("topology, NeuronCore settings, program rules and compile cache unit tests; PJRT path against a fake plugin");
     }
 
     @Override
