@@ -50,6 +50,14 @@ class FsdpDemoMpiTest {
      * differ between one JVM and two.
      */
     private static final double LOSS_TOLERANCE = 1e-6;
+    /**
+     * Both runs use the pure-Java matmul: whether OpenBLAS or oneDNN may be called depends on each JVM's native-access
+     * grant, and a different kernel rounds differently, which twenty training steps amplify beyond the tolerance.
+     */
+    private static final String MATMUL_PATH_PROPERTY = "crossbar.cpu.matmul";
+    /** The same setting for the MPI job's processes, which inherit mpirun's environment. */
+    private static final String MATMUL_PATH_VARIABLE = "CROSSBAR_CPU_MATMUL";
+    private static final String MATMUL_PATH = "java";
     private static final Pattern LOSSES = Pattern.compile("(?m)^losses (.*)$");
 
     @BeforeEach
@@ -72,7 +80,7 @@ class FsdpDemoMpiTest {
                 dir.resolve("in-process").resolve("checkpoint"), 0);
         List<FsdpTraining.RankReport> reports;
         try (PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-            reports = FsdpDemo.run(Crossbar.builder().backend("cpu"), 2, settings, dir.resolve("in-process"), quiet, false);
+            reports = FsdpDemo.run(Crossbar.builder().backend("cpu").property(MATMUL_PATH_PROPERTY, MATMUL_PATH), 2, settings, dir.resolve("in-process"), quiet, false);
         }
         double[] inProcess = reports.getFirst().losses();
         assertEquals(steps, launched.length, "one loss per step");
@@ -142,7 +150,9 @@ class FsdpDemoMpiTest {
     }
 
     private static Run launch(int processes, List<String> jvmOptions, Path out, String... options) throws Exception {
-        Process job = new ProcessBuilder(command(processes, jvmOptions, out, options)).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command(processes, jvmOptions, out, options)).redirectErrorStream(true);
+        builder.environment().put(MATMUL_PATH_VARIABLE, MATMUL_PATH);
+        Process job = builder.start();
         CompletableFuture<String> log = read(job.getInputStream());
         boolean finished = job.waitFor(5, TimeUnit.MINUTES);
         if (!finished) {
@@ -156,11 +166,12 @@ class FsdpDemoMpiTest {
 
     /**
      * mpirun running the demo's main class, with the test model's options, on the class path made of this test's
-     * module path and class path (the backends are found through META-INF/services there).
+     * module path and class path (the backends are found through META-INF/services there). The Vector API module and
+     * the matmul path are fixed as in the in-process run, so both runs use the same cpu kernels.
      */
     private static List<String> command(int processes, List<String> jvmOptions, Path out, String... options) {
         List<String> program = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-Djava.awt.headless=true"));
+                "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-Xmx512m", "-Djava.awt.headless=true"));
         program.addAll(jvmOptions);
         String modulePath = System.getProperty("jdk.module.path", "");
         String classPath = modulePath.isBlank() ? System.getProperty("java.class.path") : modulePath + File.pathSeparator + System.getProperty("java.class.path");
