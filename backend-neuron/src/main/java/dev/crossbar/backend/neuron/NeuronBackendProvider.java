@@ -1,6 +1,9 @@
 package dev.crossbar.backend.neuron;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.Device;
+import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
+import dev.crossbar.backend.xla.internal.tf.TensorFlowRuntime;
 import dev.crossbar.backend.xla.pjrt.PjrtPlugin;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
@@ -24,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -36,12 +40,20 @@ import java.util.stream.Stream;
  * DMI product name EC2 gives its instances ({@code /sys/devices/virtual/dmi/id/product_name}). The compile cache folder
  * is the setting {@code crossbar.neuron.compile.cache}, else {@code ~/.cache/crossbar/neuron}; its use is reported with
  * the versions whether or not the backend is available.
+ *
+ * <p>The setting {@code crossbar.neuron.executor=tensorflow} selects the verification executor instead: Neuron
+ * programs, checked by {@link NeuronProgramRules} (settings {@code crossbar.neuron.compute.type} and
+ * {@code crossbar.neuron.f64}), run on XLA:CPU through the xla backend's TensorFlow Java executor, on
+ * {@code crossbar.neuron.devices} devices (default 1). It is never chosen by itself.
  */
 public final class NeuronBackendProvider implements BackendProvider {
     static final String NAME = "neuron";
     static final String PLUGIN_PROPERTY = "crossbar.neuron.pjrt.plugin";
     static final String PLUGIN_VARIABLE = "CROSSBAR_NEURON_PJRT_PLUGIN";
     static final String INSTANCE_TYPE_PROPERTY = "crossbar.neuron.instance.type";
+    static final String EXECUTOR_PROPERTY = "crossbar.neuron.executor";
+    static final String TENSORFLOW_EXECUTOR = "tensorflow";
+    static final String DEVICES_PROPERTY = "crossbar.neuron.devices";
     private static final String PRODUCT_NAME = "sys/devices/virtual/dmi/id/product_name";
     private static final String PLUGIN_FILE = "libneuronpjrt.so";
     private static final String RUNTIME_FILE = "libnrt.so.1";
@@ -80,6 +92,10 @@ public final class NeuronBackendProvider implements BackendProvider {
     public Availability probe(BackendContext context) {
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("compile.cache", describeCompileCache(context));
+        Optional<String> executor = context.property(EXECUTOR_PROPERTY).map(String::strip).filter(e -> !e.isEmpty());
+        if (executor.isPresent()) {
+            return probeVerificationExecutor(context, executor.get(), versions);
+        }
         List<String> missing = new ArrayList<>();
         Optional<Path> plugin = findPlugin(context, missing);
         Optional<Path> runtime = findRuntime(missing);
@@ -102,6 +118,53 @@ public final class NeuronBackendProvider implements BackendProvider {
         } catch (CrossbarException e) {
             return Availability.unavailable(e.getMessage(), versions);
         }
+    }
+
+    /**
+     * The verification executor, selected explicitly: Neuron programs run on XLA:CPU through the xla backend's
+     * TensorFlow Java executor, which must load.
+     */
+    private static Availability probeVerificationExecutor(BackendContext context, String executor, Map<String, String> versions) {
+        if (!executor.equals(TENSORFLOW_EXECUTOR)) {
+            return Availability.unavailable(String.format(Locale.ROOT, "unknown %s '%s'; the only executor besides the Neuron PJRT plugin is '%s'",
+                    EXECUTOR_PROPERTY, executor, TENSORFLOW_EXECUTOR), versions);
+        }
+        Optional<String> tensorflow = TensorFlowRuntime.version();
+        if (tensorflow.isEmpty()) {
+            return Availability.unavailable(String.format(Locale.ROOT, "%s=%s but TensorFlow Java is not on the class or module path; add %s",
+                    EXECUTOR_PROPERTY, TENSORFLOW_EXECUTOR, TensorFlowRuntime.ARTIFACTS), versions);
+        }
+        int devices;
+        NeuronProgramRules rules;
+        try {
+            devices = deviceCount(context);
+            rules = NeuronProgramRules.fromSettings(context::property);
+        } catch (IllegalArgumentException | NeuronConfigurationException e) {
+            return Availability.unavailable(e.getMessage(), versions);
+        }
+        try {
+            versions.put("tensorflow", TensorFlowRuntime.loadNative());
+        } catch (IllegalStateException e) {
+            return Availability.unavailable(String.format(Locale.ROOT, "TensorFlow Java %s is present but its native library did not load (%s);"
+                    + " the verification executor needs linux-x86_64 and %s", tensorflow.get(), e.getMessage(), TensorFlowRuntime.ARTIFACTS), versions);
+        }
+        versions.put("tensorflow-java", tensorflow.get());
+        versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification, no NeuronCore)");
+        versions.put("program.rules", rules.describe());
+        return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
+    }
+
+    private static int deviceCount(BackendContext context) {
+        String setting = context.property(DEVICES_PROPERTY).orElse("1").strip();
+        try {
+            int count = Integer.parseInt(setting);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the accepted values
+        }
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be a positive integer, got '%s'", DEVICES_PROPERTY, setting));
     }
 
     private static String describeCompileCache(BackendContext context) {
@@ -211,20 +274,29 @@ public final class NeuronBackendProvider implements BackendProvider {
 
     @Override
     public Capabilities capabilities() {
-        return Capabilities.none(ExecutionMode.LAZY_GRAPH);
+        return Capabilities.declaredBy(ExecutionMode.LAZY_GRAPH, List.of(NeuronKernels.class));
     }
 
-    /** Without Trainium here, no Neuron program runs yet; its topology, settings, rules and compile cache are unit-tested. */
+    /** Without Trainium here, every Neuron program runs on XLA:CPU in the tests, after the same rules checks. */
     @Override
     public Verification verification() {
-        return Verification.ofCells("topology, NeuronCore settings, program rules and compile cache unit tests; PJRT path against a fake plugin");
+        return Verification.ofCells("op conformance kit and BF16 tiny-GPT on XLA:CPU under Neuron program rules");
     }
 
+    /**
+     * Creates the backend on the verification executor ({@code crossbar.neuron.executor=tensorflow}).
+     *
+     * @throws CrossbarException with the probe's reason when the backend is unavailable, which on a Neuron machine it
+     *     still is: programs do not run through the Neuron PJRT plugin yet
+     */
     @Override
     public Backend create(BackendContext context) {
-        throw new CrossbarException(String.format(Locale.ROOT,
-                "Backend '%s' declares no kernels in crossbar-backend-neuron %s, so it cannot run ops yet; select another backend,"
-                        + " for example -Dcrossbar.backend=cpu", NAME, version()));
+        Availability availability = probe(context);
+        if (!availability.available()) {
+            throw new CrossbarException("Backend '" + NAME + "' cannot be created: " + availability.reason());
+        }
+        NeuronProgramRules rules = NeuronProgramRules.fromSettings(context::property);
+        return new NeuronBackend(availability.devices(), new NeuronExecutor(new TensorFlowExecutor(), rules), rules);
     }
 
     private static String version() {

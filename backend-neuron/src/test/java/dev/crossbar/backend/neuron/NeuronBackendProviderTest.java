@@ -7,15 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.DType;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
+import dev.crossbar.spi.Cell;
 import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Op;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,14 +140,36 @@ class NeuronBackendProviderTest {
         assertEquals(BackendProvider.SPI_VERSION, provider.spiVersion());
         assertEquals(80, provider.priority());
         assertEquals(ExecutionMode.LAZY_GRAPH, provider.capabilities().mode());
-        assertTrue(provider.capabilities().cells().isEmpty());
+        assertTrue(provider.capabilities().supports(Op.DOT_GENERAL, DType.BF16));
+        assertTrue(provider.capabilities().supports(Op.GATHER, DType.I64));
+        var types = provider.capabilities().cells().stream().filter(c -> c.op() != Op.CAST).map(Cell::dtype)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(DType.class)));
+        assertEquals(EnumSet.of(DType.F32, DType.F16, DType.BF16, DType.I32, DType.I64, DType.BOOL), types, "F64 and I8 are not Neuron types");
+        assertTrue(provider.capabilities().supports(Op.CAST, DType.I8), "8-bit data converts");
+        assertFalse(provider.capabilities().supports(Op.CAST, DType.F64));
     }
 
     @Test
-    void createSaysTheBackendHasNoKernelsYet() {
-        var e = assertThrows(CrossbarException.class, () -> new NeuronBackendProvider().create(NO_SETTINGS));
+    void createWithoutADeviceOrTheVerificationExecutorGivesTheProbesReason() {
+        var e = assertThrows(CrossbarException.class, () -> new NeuronBackendProvider(key -> null, root).create(NO_SETTINGS));
 
-        assertTrue(e.getMessage().startsWith("Backend 'neuron' declares no kernels in crossbar-backend-neuron "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Backend 'neuron' cannot be created: Neuron PJRT plugin libneuronpjrt.so not found"), e.getMessage());
+    }
+
+    @Test
+    void verificationExecutorSettingsAreChecked() {
+        var provider = new NeuronBackendProvider(key -> null, root);
+
+        assertEquals("unknown crossbar.neuron.executor 'cuda'; the only executor besides the Neuron PJRT plugin is 'tensorflow'",
+                provider.probe(new BackendContext(Map.of("crossbar.neuron.executor", "cuda"))).reason());
+        assertEquals("crossbar.neuron.compute.type=f8 is not a type; use bf16 (the default), f16 or f32", provider.probe(new BackendContext(
+                Map.of("crossbar.neuron.executor", "tensorflow", "crossbar.neuron.compute.type", "f8"))).reason());
+        assertEquals("compute type I32 is not one Neuron computes in; use BF16 (the default), F16 or F32", provider.probe(new BackendContext(
+                Map.of("crossbar.neuron.executor", "tensorflow", "crossbar.neuron.compute.type", "i32"))).reason());
+        assertEquals("crossbar.neuron.f64=allow is not a policy; use reject (the default) or cast-to-f32", provider.probe(new BackendContext(
+                Map.of("crossbar.neuron.executor", "tensorflow", "crossbar.neuron.f64", "allow"))).reason());
+        assertEquals("crossbar.neuron.devices must be a positive integer, got '0'", provider.probe(new BackendContext(
+                Map.of("crossbar.neuron.executor", "tensorflow", "crossbar.neuron.devices", "0"))).reason());
     }
 
     private static Path touch(Path file) throws IOException {

@@ -63,8 +63,12 @@ public final class CrossbarArchitectureRules {
     /** The reference backend, which must serve every cell. */
     public static final String CPU_BACKEND_PACKAGES = "dev.crossbar.backend.cpu..";
 
-    /** The packages backend-xla exports for other backends (Neuron runs through PJRT and StableHLO). */
-    public static final List<String> XLA_PACKAGES_OPEN_TO_OTHER_BACKENDS = List.of("dev.crossbar.backend.xla.pjrt..", "dev.crossbar.backend.xla.stablehlo..");
+    /**
+     * The packages backend-xla exports for other backends: Neuron records its graphs with xla's lazy engine and kernels,
+     * lowers them to StableHLO and runs them through PJRT, or through the TensorFlow verification executor.
+     */
+    public static final List<String> XLA_PACKAGES_OPEN_TO_OTHER_BACKENDS = List.of("dev.crossbar.backend.xla.pjrt..", "dev.crossbar.backend.xla.stablehlo..",
+            "dev.crossbar.backend.xla.lazy..", "dev.crossbar.backend.xla.executor..", "dev.crossbar.backend.xla.kernel..", "dev.crossbar.backend.xla.internal.tf..");
 
     private static final String API_PACKAGES = "dev.crossbar.api..";
     private static final String SPI_PACKAGES = "dev.crossbar.spi..";
@@ -130,7 +134,7 @@ public final class CrossbarArchitectureRules {
     @ArchTest
     public static final ArchRule neuronShouldUseOnlyTheExportedPackagesOfXla = noClasses().that().resideInAPackage("dev.crossbar.backend.neuron..")
             .should().dependOnClassesThat(resideInAPackage("dev.crossbar.backend.xla..").and(not(resideInAnyPackage(XLA_PACKAGES_OPEN_TO_OTHER_BACKENDS.toArray(String[]::new)))))
-            .because("backend-xla exports its PJRT and StableHLO packages for Neuron and keeps the rest internal, free to change")
+            .because("backend-xla exports its PJRT, StableHLO, lazy engine, executor and kernel packages for Neuron and keeps the rest internal, free to change")
             .allowEmptyShould(true);
 
     /** Native linking (Linker, SymbolLookup, FunctionDescriptor) appears only in internal.ffi packages. */
