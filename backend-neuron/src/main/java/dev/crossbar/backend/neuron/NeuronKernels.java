@@ -47,15 +47,16 @@ import java.util.List;
  * and Performance-accuracy Tuning (neuronx-cc)", and "Data Types" under Neuron features, in the AWS Neuron
  * documentation, awsdocs-neuron.readthedocs-hosted.com), plus the I32, I64 and BOOL values that indices, positions and
  * masks are made of. F64 is not declared: NeuronCores have no double-precision units, and a program with an F64 value
- * is refused by {@link NeuronProgramRules}. I8 is declared only for conversions, so 8-bit data can be read and
- * written: the same guide lists INT8 computation in the Neuron compiler as planned, not available.
+ * is refused by {@link NeuronProgramRules}. I8 is declared only where values are stored, moved and converted (fill,
+ * layout, gather, select, cast), so 8-bit data can be read and written, not computed on: the same guide lists INT8
+ * computation in the Neuron compiler as planned, not available.
  *
  * <p>F32 normal numbers are drawn on the host, see {@link #random}. F32 matrix products compute in the rules' compute
  * type: by default the Neuron compiler casts FP32 matrix multiplications to BF16 and accumulates in FP32 (the guide
  * above, "auto-cast matmult"), so with BF16 the operands are rounded to BF16 and the product is accumulated and
  * returned in F32, as on a NeuronCore.
  */
-@Kernel(op = Op.FULL, dtypes = {F32, F16, BF16, I32, I64, BOOL})
+@Kernel(op = Op.FULL, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.IOTA, dtypes = {F32, F16, BF16, I32, I64})
 @Kernel(op = Op.RNG_UNIFORM, dtypes = {F32, F16, BF16})
 @Kernel(op = Op.RNG_NORMAL, dtypes = {F32, F16, BF16})
@@ -83,21 +84,21 @@ import java.util.List;
 @Kernel(op = Op.LE, dtypes = {F32, F16, BF16, I32, I64, BOOL})
 @Kernel(op = Op.GT, dtypes = {F32, F16, BF16, I32, I64, BOOL})
 @Kernel(op = Op.GE, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.SELECT, dtypes = {F32, F16, BF16, I32, I64, BOOL})
+@Kernel(op = Op.SELECT, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.CAST, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.REDUCE_SUM, dtypes = {F32, F16, BF16, I32, I64})
 @Kernel(op = Op.REDUCE_MAX, dtypes = {F32, F16, BF16, I32, I64})
 @Kernel(op = Op.REDUCE_MIN, dtypes = {F32, F16, BF16, I32, I64})
 @Kernel(op = Op.ARGMAX, dtypes = {F32, F16, BF16, I32, I64})
 @Kernel(op = Op.DOT_GENERAL, dtypes = {F32, F16, BF16, I32, I64})
-@Kernel(op = Op.COPY, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.RESHAPE, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.PERMUTE, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.SLICE, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.CONCAT, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.PAD, dtypes = {F32, F16, BF16, I32, I64, BOOL})
-@Kernel(op = Op.GATHER, dtypes = {F32, F16, BF16, I32, I64, BOOL})
+@Kernel(op = Op.COPY, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.RESHAPE, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.PERMUTE, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.SLICE, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.CONCAT, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.PAD, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.GATHER, dtypes = {F32, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.SCATTER_ADD, dtypes = {F32, F16, BF16, I32, I64})
 final class NeuronKernels implements FillKernel, IotaKernel, RngKernel, UnaryKernel, BinaryKernel, CompareKernel, SelectKernel, CastKernel,
         ReduceKernel, ArgReduceKernel, MatmulKernel, CopyKernel, ConcatKernel, PadKernel, GatherKernel, ScatterAddKernel {
