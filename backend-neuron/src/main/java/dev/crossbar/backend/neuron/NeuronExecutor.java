@@ -25,10 +25,11 @@ import java.util.stream.Stream;
  * see the module as written (static shapes, no data-dependent control flow, no F64 tensor among its arguments unless
  * the F64 policy casts it); a module that breaks one is refused with every offending operation named. NeuronCores have
  * no F64, so F64 never reaches the runtime: what the xla lowering and engine put in F64 on their own (F32 sum
- * accumulators, Philox's number mapping, the rank-0 arguments carrying scalars) is computed in F32, F64 results (a
- * tensor read as doubles) are computed in F32 and widened on the host, and with
- * {@link NeuronProgramRules.F64Policy#CAST_TO_F32} F64 tensor arguments are narrowed to F32 on the host. The report of the last module compiled names the conversions and the
- * sequence buckets.
+ * accumulators, Philox's number mapping, the rank-0 arguments carrying scalars) is computed in F32; an F64 result
+ * that converts a value of another type (a tensor read as doubles) returns that value, converted exactly on the host,
+ * and any other F64 result is computed in F32 and widened on the host; with
+ * {@link NeuronProgramRules.F64Policy#CAST_TO_F32} F64 tensor arguments are narrowed to F32 on the host. The report
+ * of the last module compiled names the conversions and the sequence buckets.
  */
 final class NeuronExecutor implements XlaExecutor {
     /** An F64 literal as the xla lowering writes it: the raw bits in 16 hexadecimal digits. */
