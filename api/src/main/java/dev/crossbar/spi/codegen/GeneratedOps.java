@@ -42,7 +42,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * full.
+     * Fills the output with one value (op {@code full}).
      *
      * @param out the output
      * @param value the value
@@ -53,7 +53,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * iota.
+     * Counts along one axis (op {@code iota}).
      *
      * @param out the output
      * @param axis the counting axis
@@ -64,7 +64,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * rng_uniform or rng_normal, four Philox numbers per thread.
+     * Draws Philox4x32-10 numbers, four per thread (ops {@code rng_uniform} and {@code rng_normal}).
      *
      * @param op the op
      * @param out the output
@@ -81,7 +81,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * An element-wise unary op.
+     * Applies an element-wise unary op.
      *
      * @param op the op
      * @param out the output
@@ -93,7 +93,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * An element-wise binary op with broadcasting; integer division checks for zero divisors.
+     * Applies an element-wise binary op with broadcasting; integer division checks for zero divisors.
      *
      * @param op the op
      * @param out the output
@@ -118,7 +118,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * An element-wise comparison with broadcasting.
+     * Applies an element-wise comparison with broadcasting.
      *
      * @param op the op
      * @param out the bool output
@@ -132,7 +132,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * select with broadcasting.
+     * Picks from two operands by a condition, with broadcasting (op {@code select}).
      *
      * @param out the output
      * @param cond the bool condition
@@ -146,7 +146,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * cast.
+     * Converts to the output's type (op {@code cast}).
      *
      * @param out the output of the target type
      * @param in the input
@@ -157,7 +157,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * reduce_sum, reduce_max or reduce_min over some axes.
+     * Reduces over some axes (ops {@code reduce_sum}, {@code reduce_max} and {@code reduce_min}).
      *
      * @param op the op
      * @param out the output, the input's shape without the axes
@@ -172,7 +172,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * argmax along one axis.
+     * Finds the first index of the maximum along one axis (op {@code argmax}).
      *
      * @param out the i64 output
      * @param in the input
@@ -196,7 +196,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * concat along one axis, {@link KernelGenerator#CONCAT_INPUTS} inputs per launch.
+     * Concatenates along one axis, {@link KernelGenerator#CONCAT_INPUTS} inputs per launch (op {@code concat}).
      *
      * @param out the output
      * @param inputs the inputs in order
@@ -234,7 +234,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * pad with a constant.
+     * Pads with a constant (op {@code pad}).
      *
      * @param out the output
      * @param in the input
@@ -248,7 +248,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * gather along one axis.
+     * Gathers along one axis (op {@code gather}).
      *
      * @param out the output, of the index's shape
      * @param in the input
@@ -267,7 +267,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * scatter_add along one axis, with atomic adds.
+     * Adds values at indices along one axis with atomic adds (op {@code scatter_add}).
      *
      * @param out the output, added to
      * @param index i32 or i64 indices
@@ -286,7 +286,7 @@ public final class GeneratedOps {
     }
 
     /**
-     * dot_general with the generated {@link KernelGenerator#matmul} kernel: a over the output's shape without its
+     * Runs dot_general with the generated {@link KernelGenerator#matmul} kernel: a over the output's shape without its
      * column axis, b without its row axis. A backend runs it where its vendor BLAS has no GEMM for the type.
      *
      * @param out the output
