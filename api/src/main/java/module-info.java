@@ -21,6 +21,8 @@ module dev.crossbar.api {
     exports dev.crossbar.spi.kernel;
     exports dev.crossbar.spi.codegen;
     exports dev.crossbar.spi.graph;
+    exports dev.crossbar.spi.memory;
+    exports dev.crossbar.spi.ffi;
 
     // Uses: backends are discovered by the runtime, which declares the service use itself.
 }

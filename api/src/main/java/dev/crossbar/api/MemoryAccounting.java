@@ -1,6 +1,8 @@
 package dev.crossbar.api;
 
+import dev.crossbar.spi.memory.MemoryStats;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +25,20 @@ public final class MemoryAccounting {
      * @param liveTensors tensors created and not yet closed
      * @param liveBuffers device buffers held by open tensors
      * @param bytesByDevice bytes of those buffers, per device
+     * @param allocator what the backend's allocator holds and has done (cached bytes, peak, cache hits), where the
+     *     backend reports it; empty from {@link #snapshot()}, which knows no backend
      */
-    public record Snapshot(long liveTensors, long liveBuffers, Map<Device, Long> bytesByDevice) {
+    public record Snapshot(long liveTensors, long liveBuffers, Map<Device, Long> bytesByDevice, Optional<MemoryStats> allocator) {
+        /**
+         * Returns this reading with a backend's allocator statistics.
+         *
+         * @param stats the backend's statistics, or empty
+         * @return the reading
+         */
+        public Snapshot withAllocator(Optional<MemoryStats> stats) {
+            return new Snapshot(liveTensors, liveBuffers, bytesByDevice, stats);
+        }
+
         /**
          * Returns the bytes held on every device together.
          *
@@ -43,7 +57,7 @@ public final class MemoryAccounting {
     public static Snapshot snapshot() {
         Map<Device, Long> bytes = new TreeMap<>(java.util.Comparator.comparing(Device::toString));
         BYTES.forEach((device, count) -> bytes.put(device, count.get()));
-        return new Snapshot(TENSORS.get(), BUFFERS.get(), java.util.Collections.unmodifiableMap(bytes));
+        return new Snapshot(TENSORS.get(), BUFFERS.get(), java.util.Collections.unmodifiableMap(bytes), Optional.empty());
     }
 
     static void tensorOpened() {

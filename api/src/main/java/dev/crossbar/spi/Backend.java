@@ -1,6 +1,7 @@
 package dev.crossbar.spi;
 
 import dev.crossbar.api.Device;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,16 @@ public interface Backend extends AutoCloseable {
      * Reading values ({@link #copyToHost}) synchronizes by itself. Eager backends have nothing to do.
      */
     default void synchronize() {
+    }
+
+    /**
+     * Returns what the backend's allocators hold and have done, summed over its devices, for the runtime's accounting
+     * ({@code Crossbar.memory()}): bytes allocated and cached, the peak, requests and cache hits.
+     *
+     * @return the statistics, or empty when the backend allocates without a cache it can count
+     */
+    default Optional<MemoryStats> memoryStats() {
+        return Optional.empty();
     }
 
     /** Releases the backend's contexts and pools. Buffers must be closed first. */

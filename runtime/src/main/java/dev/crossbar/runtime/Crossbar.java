@@ -157,12 +157,13 @@ public final class Crossbar implements AutoCloseable {
     }
 
     /**
-     * Returns the memory accounting: open tensors, and the device memory they hold per device.
+     * Returns the memory accounting: open tensors, the device memory they hold per device, and what the backend's
+     * allocator holds and has done (cached bytes, peak, cache hits) where the backend reports it.
      *
      * @return the current counts
      */
     public MemoryAccounting.Snapshot memory() {
-        return MemoryAccounting.snapshot();
+        return MemoryAccounting.snapshot().withAllocator(backend.memoryStats());
     }
 
     /** Closes the backend, releasing its devices' contexts and pools. Close every scope first. */

@@ -11,6 +11,7 @@ import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.runtime.fixture.FakeBackend;
 import dev.crossbar.runtime.fixture.FakeProvider;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,25 @@ class CrossbarTest {
             t.close();
             assertEquals(before, crossbar.memory().bytesByDevice().get(device));
             assertEquals(tensorsBefore, crossbar.memory().liveTensors());
+        }
+    }
+
+    @Test
+    void memoryShowsTheBackendsAllocatorReusingAFreedBlock() {
+        try (Crossbar crossbar = Crossbar.builder().backend("cpu").build(); TensorScope scope = crossbar.newScope()) {
+            MemoryStats before = crossbar.memory().allocator().orElseThrow(() -> new AssertionError("the cpu backend reports its pool"));
+            Tensor first = scope.zeros(dev.crossbar.api.DType.F32, 256, 4);
+            MemoryStats holding = crossbar.memory().allocator().orElseThrow();
+            assertEquals(before.allocatedBytes() + 4096, holding.allocatedBytes());
+            first.close();
+            MemoryStats freed = crossbar.memory().allocator().orElseThrow();
+            assertEquals(before.allocatedBytes(), freed.allocatedBytes());
+            assertEquals(holding.cachedBytes() + 4096, freed.cachedBytes(), "the freed block stays cached");
+            try (Tensor second = scope.zeros(dev.crossbar.api.DType.F32, 1024)) {
+                MemoryStats reused = crossbar.memory().allocator().orElseThrow();
+                assertEquals(freed.cacheHits() + 1, reused.cacheHits(), "the same size class reuses the cached block");
+                assertEquals(freed.deviceAllocations(), reused.deviceAllocations());
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.DeviceBuffer;
 import dev.crossbar.spi.ExecutionMode;
 import dev.crossbar.spi.KernelSet;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,16 @@ final class CpuBackend implements Backend {
             return Optional.empty();
         }
         return Optional.of(CpuBuffer.wrap(device, segment));
+    }
+
+    /**
+     * Returns the host pool's statistics, shared by the virtual devices.
+     *
+     * @return the statistics
+     */
+    @Override
+    public Optional<MemoryStats> memoryStats() {
+        return Optional.of(memory.stats());
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.crossbar.backend.cpu;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +23,12 @@ final class HostMemoryPool implements AutoCloseable {
      * lock, which is uncontended in the common case and cheaper than a lock-free deque's node per block.
      */
     private final List<ArrayDeque<MemorySegment>> freeBlocks = Stream.generate(ArrayDeque<MemorySegment>::new).limit(Long.SIZE).toList();
+    private final AtomicLong allocatedBytes = new AtomicLong();
+    private final AtomicLong cachedBytes = new AtomicLong();
+    private final AtomicLong peakAllocatedBytes = new AtomicLong();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder arenaAllocations = new LongAdder();
 
     /** A block of at least {@code byteSize} bytes, of unspecified content. */
     MemorySegment take(long byteSize) {
@@ -29,15 +38,40 @@ final class HostMemoryPool implements AutoCloseable {
         synchronized (blocks) {
             block = blocks.pollLast();
         }
-        return block != null ? block : arena.allocate(1L << sizeClass, ALIGNMENT);
+        requests.increment();
+        long size = 1L << sizeClass;
+        if (block != null) {
+            cacheHits.increment();
+            cachedBytes.addAndGet(-size);
+        } else {
+            arenaAllocations.increment();
+            block = arena.allocate(size, ALIGNMENT);
+        }
+        long allocated = allocatedBytes.addAndGet(size);
+        peakAllocatedBytes.accumulateAndGet(allocated, Math::max);
+        return block;
     }
 
     /** Returns a block obtained from {@link #take} for reuse. */
     void give(MemorySegment block) {
         ArrayDeque<MemorySegment> blocks = freeBlocks.get(sizeClass(block.byteSize()));
+        allocatedBytes.addAndGet(-block.byteSize());
         synchronized (blocks) {
+            // Counted before it can be taken again, so the cached bytes never read negative.
+            cachedBytes.addAndGet(block.byteSize());
             blocks.addLast(block);
         }
+    }
+
+    /**
+     * Returns what the pool holds and has done. Blocks are never returned to the operating system before the pool
+     * closes, so there are no device frees; counters read while other threads allocate may be a moment apart.
+     */
+    MemoryStats stats() {
+        long hits = cacheHits.sum();
+        long allocated = allocatedBytes.get();
+        return new MemoryStats(allocated, cachedBytes.get(), Math.max(allocated, peakAllocatedBytes.get()), Math.max(hits, requests.sum()), hits,
+                arenaAllocations.sum(), 0);
     }
 
     private static int sizeClass(long byteSize) {

@@ -14,6 +14,7 @@ import dev.crossbar.api.TensorScope;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.DeviceBuffer;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,6 +37,24 @@ class CpuBackendMemoryTest {
                 assertArrayEquals(new float[] {0, 0, 0}, t.sum(0).toFloatArray());
                 assertEquals(0, t.sum(1).size());
             }
+        }
+    }
+
+    @Test
+    void thePoolReportsAllocatedCachedPeakAndHits() {
+        try (Backend backend = backend(2)) {
+            assertEquals(new MemoryStats(0, 0, 0, 0, 0, 0, 0), backend.memoryStats().orElseThrow());
+            DeviceBuffer a = backend.allocate(backend.devices().get(0), 100);
+            DeviceBuffer b = backend.allocate(backend.devices().get(1), 1000);
+            // Power-of-two classes of at least 64 bytes: 100 -> 128, 1000 -> 1024.
+            assertEquals(new MemoryStats(128 + 1024, 0, 128 + 1024, 2, 0, 2, 0), backend.memoryStats().orElseThrow());
+            a.close();
+            assertEquals(new MemoryStats(1024, 128, 128 + 1024, 2, 0, 2, 0), backend.memoryStats().orElseThrow());
+            DeviceBuffer c = backend.allocate(backend.devices().get(1), 65);
+            assertEquals(new MemoryStats(128 + 1024, 0, 128 + 1024, 3, 1, 2, 0), backend.memoryStats().orElseThrow(), "65 bytes reuse the 128-byte block");
+            b.close();
+            c.close();
+            assertEquals(new MemoryStats(0, 128 + 1024, 128 + 1024, 3, 1, 2, 0), backend.memoryStats().orElseThrow());
         }
     }
 

@@ -8,48 +8,39 @@ import dev.crossbar.backend.cuda.internal.ffi.NativeCublas;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCudaDriver;
 import dev.crossbar.backend.cuda.internal.ffi.NativeNvrtc;
 import dev.crossbar.spi.codegen.GeneratedKernel;
-import dev.crossbar.spi.codegen.KernelArguments;
+import dev.crossbar.spi.codegen.LaunchConfiguration;
+import dev.crossbar.spi.codegen.StreamDevice;
+import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * One GPU as the backend uses it: its primary context, one non-blocking stream that orders all of the backend's work
- * on it, the caching allocator of that stream, loaded kernels and a cuBLAS handle. Every entry point makes the context
- * current on the calling thread first, since CUDA contexts are per thread.
+ * on it, a caching allocator over {@code cuMemAllocAsync} on that stream, loaded kernels and a cuBLAS handle. Every
+ * entry point makes the context current on the calling thread first, since CUDA contexts are per thread.
  */
-final class CudaDevice implements AutoCloseable {
-    private final Device device;
+final class CudaDevice extends StreamDevice {
     private final int cuDevice;
     private final NativeCudaDriver driver;
     private final MemorySegment context;
     private final MemorySegment stream;
-    private final LaunchConfiguration.DeviceLimits limits;
-    private final CachingAllocator allocator;
     private final CompiledModuleCache modules;
     private final Optional<NativeCublas> cublas;
-    private final Map<String, MemorySegment> functions = new HashMap<>();
     private final List<MemorySegment> loadedModules = new ArrayList<>();
     private MemorySegment cublasHandle;
 
     CudaDevice(Device device, NativeCudaDriver driver, Optional<NativeNvrtc> nvrtc, Optional<NativeCublas> cublas, Path cacheDirectory) {
-        this.device = device;
-        this.driver = driver;
-        this.cublas = cublas;
-        this.cuDevice = driver.cuDeviceGet(device.index());
+        int cuDevice = driver.cuDeviceGet(device.index());
         if (driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_MEMORY_POOLS_SUPPORTED, cuDevice) == 0) {
             throw new CrossbarException("CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED is 0 on " + device
                     + ": the stream-ordered allocator (cuMemAllocAsync) that Crossbar uses needs CUDA 11.2 or newer on a Pascal or newer GPU");
         }
-        this.limits = new LaunchConfiguration.DeviceLimits(
+        LaunchConfiguration.DeviceLimits limits = new LaunchConfiguration.DeviceLimits(
                 driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_MAX_THREADS_PER_BLOCK, cuDevice),
                 driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_MAX_GRID_DIM_X, cuDevice),
                 driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_MULTIPROCESSOR_COUNT, cuDevice),
@@ -57,14 +48,10 @@ final class CudaDevice implements AutoCloseable {
         String architecture = String.format(Locale.ROOT, "compute_%d%d",
                 driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, cuDevice),
                 driver.cuDeviceGetAttribute(NativeCudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, cuDevice));
-        this.modules = new CompiledModuleCache(cacheDirectory, architecture, kernel -> nvrtc
-                .orElseThrow(() -> new CrossbarException("NVRTC is needed to compile " + kernel.name() + " for " + device
-                        + " and is not installed (libnvrtc); install the CUDA toolkit's cuda-nvrtc package"))
-                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture)));
-        this.context = driver.cuDevicePrimaryCtxRetain(cuDevice);
+        MemorySegment context = driver.cuDevicePrimaryCtxRetain(cuDevice);
         driver.cuCtxSetCurrent(context);
-        this.stream = driver.cuStreamCreate(NativeCudaDriver.STREAM_NON_BLOCKING);
-        this.allocator = new CachingAllocator(new CachingAllocator.DeviceMemory() {
+        MemorySegment stream = driver.cuStreamCreate(NativeCudaDriver.STREAM_NON_BLOCKING);
+        super(device, limits, new CachingAllocator.DeviceMemory() {
             @Override
             public long allocate(long bytes) {
                 return driver.cuMemAllocAsync(bytes, stream);
@@ -80,10 +67,15 @@ final class CudaDevice implements AutoCloseable {
                 return failure instanceof CudaException e && e.code() == CuResult.CUDA_ERROR_OUT_OF_MEMORY;
             }
         });
-    }
-
-    Device device() {
-        return device;
+        this.cuDevice = cuDevice;
+        this.driver = driver;
+        this.context = context;
+        this.stream = stream;
+        this.cublas = cublas;
+        this.modules = new CompiledModuleCache(cacheDirectory, architecture, kernel -> nvrtc
+                .orElseThrow(() -> new CrossbarException("NVRTC is needed to compile " + kernel.name() + " for " + device
+                        + " and is not installed (libnvrtc); install the CUDA toolkit's cuda-nvrtc package"))
+                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture)));
     }
 
     MemorySegment context() {
@@ -99,76 +91,33 @@ final class CudaDevice implements AutoCloseable {
     }
 
     /** Binds this device's context to the calling thread. */
-    void makeCurrent() {
+    @Override
+    public void makeCurrent() {
         driver.cuCtxSetCurrent(context);
     }
 
-    CachingAllocator.Block allocate(long bytes) {
-        makeCurrent();
-        return allocator.allocate(bytes);
-    }
-
-    void free(CachingAllocator.Block block) {
-        allocator.free(block);
-    }
-
-    /**
-     * Queues a generated kernel on the stream.
-     *
-     * @param kernel the kernel
-     * @param work its loop's iteration count; nothing is launched for 0
-     * @param arguments adds the arguments in parameter order
-     */
-    void launch(GeneratedKernel kernel, long work, Consumer<KernelArguments> arguments) {
-        if (work == 0) {
-            return;
-        }
-        makeCurrent();
-        MemorySegment function = function(kernel);
-        LaunchConfiguration configuration = LaunchConfiguration.of(work, limits);
+    @Override
+    protected MemorySegment loadFunction(GeneratedKernel kernel) {
         try (Arena arena = Arena.ofConfined()) {
-            KernelArguments packed = new KernelArguments(kernel, arena);
-            arguments.accept(packed);
-            driver.cuLaunchKernel(function, configuration.gridSize(), configuration.blockSize(), stream, packed.addressArray());
+            MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(modules.ptx(kernel)));
+            loadedModules.add(module);
+            return driver.cuModuleGetFunction(module, kernel.entryPoint());
         }
     }
 
-    /**
-     * Runs a kernel that reports bad input through a fault word (its last parameter) and returns the word: 0 when
-     * every element succeeded, else 1 + the row-major position of a failing one.
-     *
-     * @param kernel the kernel
-     * @param work its loop's iteration count
-     * @param arguments adds every argument but the fault word
-     * @return the fault word
-     */
-    long launchReportingFault(GeneratedKernel kernel, long work, Consumer<KernelArguments> arguments) {
-        if (work == 0) {
-            return 0;
-        }
-        CachingAllocator.Block fault = allocate(Long.BYTES);
-        try {
-            driver.cuMemsetD8Async(fault.address(), (byte) 0, Long.BYTES, stream);
-            launch(kernel, work, packed -> {
-                arguments.accept(packed);
-                packed.pointer(fault.address());
-            });
-            return readLong(fault.address());
-        } finally {
-            free(fault);
-        }
+    @Override
+    protected void launchFunction(MemorySegment function, LaunchConfiguration configuration, MemorySegment arguments) {
+        driver.cuLaunchKernel(function, configuration.gridSize(), configuration.blockSize(), stream, arguments);
     }
 
-    /** Reads one 64-bit value from device memory, waiting for the stream. */
-    long readLong(long address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment host = arena.allocate(ValueLayout.JAVA_LONG);
-            copyToHost(address, host);
-            return host.get(ValueLayout.JAVA_LONG, 0);
-        }
+    @Override
+    public void zero(long address, long bytes) {
+        makeCurrent();
+        driver.cuMemsetD8Async(address, (byte) 0, bytes, stream);
     }
 
-    void copyToHost(long address, MemorySegment destination) {
+    @Override
+    public void copyToHost(long address, MemorySegment destination) {
         makeCurrent();
         driver.cuMemcpyDtoHAsync(destination, address, stream);
         driver.cuStreamSynchronize(stream);
@@ -180,7 +129,7 @@ final class CudaDevice implements AutoCloseable {
      * @return the library and the handle
      */
     synchronized Cublas cublas() {
-        NativeCublas library = cublas.orElseThrow(() -> new CrossbarException("cuBLAS is needed for dot_general on " + device
+        NativeCublas library = cublas.orElseThrow(() -> new CrossbarException("cuBLAS is needed for dot_general on " + device()
                 + " and is not installed (libcublas); install the CUDA toolkit's libcublas package"));
         makeCurrent();
         if (cublasHandle == null) {
@@ -199,20 +148,6 @@ final class CudaDevice implements AutoCloseable {
     record Cublas(NativeCublas library, MemorySegment handle) {
     }
 
-    private synchronized MemorySegment function(GeneratedKernel kernel) {
-        String key = kernel.sha256();
-        MemorySegment function = functions.get(key);
-        if (function == null) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(modules.ptx(kernel)));
-                loadedModules.add(module);
-                function = driver.cuModuleGetFunction(module, kernel.entryPoint());
-            }
-            functions.put(key, function);
-        }
-        return function;
-    }
-
     /** Waits for the stream, then releases the cache, the modules, the stream and the context. */
     @Override
     public synchronized void close() {
@@ -221,7 +156,7 @@ final class CudaDevice implements AutoCloseable {
         if (cublasHandle != null) {
             cublas.orElseThrow().destroy(cublasHandle);
         }
-        allocator.releaseCache();
+        releaseCache();
         driver.cuStreamSynchronize(stream);
         loadedModules.forEach(driver::cuModuleUnload);
         driver.cuStreamDestroy(stream);

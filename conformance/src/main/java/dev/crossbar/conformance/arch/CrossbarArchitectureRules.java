@@ -76,6 +76,8 @@ public final class CrossbarArchitectureRules {
     private static final String GUICE_PACKAGES = "com.google.inject..";
     private static final String LOGBACK_PACKAGES = "ch.qos.logback..";
     private static final String FFI_PACKAGES = "..internal.ffi..";
+    /** The SPI's one native-library loader, which every backend's internal.ffi classes use to open libraries and bind functions. */
+    private static final String SPI_FFI_PACKAGES = "dev.crossbar.spi.ffi..";
 
     /** The native linking API, by name so that these rules themselves do not depend on it. */
     private static final Set<String> NATIVE_LINKING_TYPES = Set.of("java.lang.foreign.Linker", "java.lang.foreign.Linker$Option",
@@ -92,7 +94,9 @@ public final class CrossbarArchitectureRules {
     private static final String BACKENDS_REASON = "backends are interchangeable plugins that users swap by classpath; one backend depending on another"
             + " would make removing one break the other (Neuron may use backend-xla's exported PJRT and StableHLO packages)";
     private static final String FFI_REASON = "native calls are kept in a small room: one Native* class per library in an internal.ffi package, method"
-            + " handles looked up once and every error code checked; MemorySegment, Arena and ValueLayout are plain memory and allowed everywhere";
+            + " handles looked up once and every error code checked; MemorySegment, Arena and ValueLayout are plain memory and allowed everywhere;"
+            + " the SPI's dev.crossbar.spi.ffi.NativeLibrary may link too, because it is the one loader those classes share (lookup, missing"
+            + " symbols and the --enable-native-access message written once instead of once per backend)";
     private static final String KERNEL_INTERFACE_REASON = "the runtime looks a kernel up by op and casts it to Op.kernelType(); a class declaring an op"
             + " whose interface it does not implement would fail at the first call instead of at build time";
     private static final String KERNEL_PACKAGE_REASON = "kernels belong to the backend that runs them; a @Kernel class elsewhere would declare cells for"
@@ -137,7 +141,7 @@ public final class CrossbarArchitectureRules {
             .because("backend-xla exports its PJRT, StableHLO, lazy engine, executor and kernel packages for Neuron and keeps the rest internal, free to change")
             .allowEmptyShould(true);
 
-    /** Native linking (Linker, SymbolLookup, FunctionDescriptor) appears only in internal.ffi packages. */
+    /** Native linking (Linker, SymbolLookup, FunctionDescriptor) appears only in internal.ffi packages and the SPI's native-library loader. */
     @ArchTest
     public static final ArchRule onlyFfiPackagesShouldLinkNativeCode = nativeLinkingOnlyInFfiPackages("..");
 
@@ -218,7 +222,7 @@ public final class CrossbarArchitectureRules {
     }
 
     private static ArchRule nativeLinkingOnlyInFfiPackages(String packages) {
-        return noClasses().that().resideInAPackage(packages).and().resideOutsideOfPackage(FFI_PACKAGES)
+        return noClasses().that().resideInAPackage(packages).and().resideOutsideOfPackages(FFI_PACKAGES, SPI_FFI_PACKAGES)
                 .should().dependOnClassesThat(DescribedPredicate.describe("are Linker, Linker.Option, SymbolLookup or FunctionDescriptor",
                         (JavaClass c) -> NATIVE_LINKING_TYPES.contains(c.getName())))
                 .because(FFI_REASON).allowEmptyShould(true);

@@ -26,7 +26,7 @@ class CommandLineDiscoveryTest {
     private static final String MAIN = "dev.crossbar.runtime.cli.CrossbarCli";
     /** The flag the crossbar script passes: on the module path the backends that use FFM are named modules. */
     private static final String MODULE_PATH_NATIVE_ACCESS =
-            "--enable-native-access=ALL-UNNAMED,dev.crossbar.backend.cpu,dev.crossbar.backend.cuda,dev.crossbar.backend.rocm,dev.crossbar.backend.xla,dev.crossbar.backend.neuron,com.example.opencl";
+            "--enable-native-access=ALL-UNNAMED,dev.crossbar.api,dev.crossbar.backend.cpu,dev.crossbar.backend.cuda,dev.crossbar.backend.rocm,dev.crossbar.backend.xla,dev.crossbar.backend.neuron,com.example.opencl";
 
     /**
      * The JVM's notice whenever an incubator module is resolved: the cpu backend's module requires the Vector API

@@ -2,7 +2,6 @@ package com.example.opencl;
 
 import com.example.opencl.internal.ffi.NativeOpenCl;
 import com.example.opencl.internal.ffi.OpenClException;
-import com.example.opencl.internal.ffi.OpenClUnavailableException;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
@@ -10,6 +9,7 @@ import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Capabilities;
 import dev.crossbar.spi.ExecutionMode;
 import dev.crossbar.spi.Verification;
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
 import java.util.Map;
 
 /**
@@ -50,7 +50,7 @@ public final class OpenClBackendProvider implements BackendProvider {
                 return Availability.unavailable(search.reason(), search.versions());
             }
             return Availability.available(search.platform().crossbarDevices(), search.versions());
-        } catch (OpenClUnavailableException | OpenClException e) {
+        } catch (LibraryUnavailableException | OpenClException e) {
             return Availability.unavailable(e.getMessage(), Map.of());
         }
     }

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -55,7 +57,7 @@ final class NativeDnnl {
     private final MethodHandle MH$dnnl_memory_destroy;
     private final MethodHandle MH$dnnl_primitive_execute;
 
-    private NativeDnnl(NativeLinker library) {
+    private NativeDnnl(NativeLibrary library) {
         MH$dnnl_version = library.function("dnnl_version", FunctionDescriptor.of(ADDRESS.withTargetLayout(VERSION)));
         MH$dnnl_engine_create = library.function("dnnl_engine_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
         MH$dnnl_memory_desc_init_by_strides = library.function("dnnl_memory_desc_init_by_strides",
@@ -76,7 +78,7 @@ final class NativeDnnl {
 
     /** Loads oneDNN 2 and binds its functions; fails when the library is missing or is not version 2. */
     static NativeDnnl open() {
-        NativeDnnl dnnl = new NativeDnnl(NativeLinker.open(LIBRARY, "install oneDNN 2 (Debian 12 and Ubuntu: apt-get install libdnnl2)"));
+        NativeDnnl dnnl = new NativeDnnl(NativeLibrary.open(LIBRARY, "install oneDNN 2 (Debian 12 and Ubuntu: apt-get install libdnnl2)"));
         int[] version = dnnl.version();
         if (version[0] != 2) {
             throw new LibraryUnavailableException(String.format(Locale.ROOT,

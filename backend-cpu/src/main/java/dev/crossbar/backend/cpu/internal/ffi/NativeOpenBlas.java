@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -31,7 +33,7 @@ public final class NativeOpenBlas {
     private final MethodHandle MH$openblas_get_config;
     private final MethodHandle MH$openblas_get_corename;
 
-    private NativeOpenBlas(NativeLinker library) {
+    private NativeOpenBlas(NativeLibrary library) {
         // void cblas_sgemm(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint M, blasint N, blasint K,
         //                  float alpha, const float *A, blasint lda, const float *B, blasint ldb, float beta, float *C, blasint ldc)
         MH$cblas_sgemm = library.function("cblas_sgemm", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
@@ -49,7 +51,7 @@ public final class NativeOpenBlas {
      * @throws LibraryUnavailableException if it does not load, lacks a function, or native access is denied
      */
     public static NativeOpenBlas open() {
-        return new NativeOpenBlas(NativeLinker.open(LIBRARY, "install OpenBLAS (Debian and Ubuntu: apt-get install libopenblas0-pthread)"));
+        return new NativeOpenBlas(NativeLibrary.open(LIBRARY, "install OpenBLAS (Debian and Ubuntu: apt-get install libopenblas0-pthread)"));
     }
 
     /**

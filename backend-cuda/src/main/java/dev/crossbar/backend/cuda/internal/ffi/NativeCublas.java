@@ -4,11 +4,12 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +39,6 @@ public final class NativeCublas {
     /** {@code CUBLAS_GEMM_DEFAULT}: cuBLAS picks the algorithm. */
     public static final int GEMM_DEFAULT = -1;
 
-    private static final String LIBRARY = "libcublas";
     // libraryPropertyType of library_types.h
     private static final int MAJOR_VERSION = 0;
     private static final int MINOR_VERSION = 1;
@@ -51,7 +51,7 @@ public final class NativeCublas {
     private final MethodHandle MH$cublasGemmEx;
     private final MethodHandle MH$cublasGemmStridedBatchedEx;
 
-    private NativeCublas(SymbolLookup library) {
+    private NativeCublas(NativeLibrary library) {
         // cublasStatus_t cublasGetProperty(libraryPropertyType type, int* value)
         MH$cublasGetProperty = bind(library, "cublasGetProperty", JAVA_INT, ADDRESS);
         // cublasStatus_t cublasCreate(cublasHandle_t* handle), #define'd to the _v2 symbol by cublas_v2.h
@@ -77,8 +77,8 @@ public final class NativeCublas {
                 JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
     }
 
-    private static MethodHandle bind(SymbolLookup library, String symbol, MemoryLayout... arguments) {
-        return NativeLibrary.downcall(library, LIBRARY, symbol, FunctionDescriptor.of(JAVA_INT, arguments));
+    private static MethodHandle bind(NativeLibrary library, String symbol, MemoryLayout... arguments) {
+        return library.function(symbol, FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
     /**
@@ -88,7 +88,7 @@ public final class NativeCublas {
      * @throws LibraryUnavailableException if no cuBLAS library loads, one lacks a function, or native access is denied
      */
     public static NativeCublas open() {
-        return new NativeCublas(NativeLibrary.open(LIBRARIES, "cuBLAS comes with the CUDA toolkit (package libcublas)"));
+        return new NativeCublas(NativeLibrary.openFirst(LIBRARIES, "cuBLAS comes with the CUDA toolkit (package libcublas)"));
     }
 
     /**

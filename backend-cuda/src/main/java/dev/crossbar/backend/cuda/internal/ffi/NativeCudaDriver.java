@@ -5,10 +5,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
@@ -72,7 +73,7 @@ public final class NativeCudaDriver {
     private final MethodHandle MH$cuModuleUnload;
     private final MethodHandle MH$cuLaunchKernel;
 
-    private NativeCudaDriver(SymbolLookup library) {
+    private NativeCudaDriver(NativeLibrary library) {
         // CUresult cuInit(unsigned int Flags)
         MH$cuInit = bind(library, "cuInit", JAVA_INT);
         // CUresult cuDriverGetVersion(int* driverVersion)
@@ -135,8 +136,8 @@ public final class NativeCudaDriver {
                 ADDRESS, ADDRESS, ADDRESS);
     }
 
-    private static MethodHandle bind(SymbolLookup library, String symbol, java.lang.foreign.MemoryLayout... arguments) {
-        return NativeLibrary.downcall(library, LIBRARY, symbol, FunctionDescriptor.of(JAVA_INT, arguments));
+    private static MethodHandle bind(NativeLibrary library, String symbol, java.lang.foreign.MemoryLayout... arguments) {
+        return library.function(symbol, FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
     /**
@@ -146,7 +147,7 @@ public final class NativeCudaDriver {
      * @throws LibraryUnavailableException if the library is missing, lacks a function, or native access is denied
      */
     public static NativeCudaDriver open() {
-        return new NativeCudaDriver(NativeLibrary.open(List.of(LIBRARY),
+        return new NativeCudaDriver(NativeLibrary.openFirst(List.of(LIBRARY),
                 "it comes with the NVIDIA driver, which is not installed here (or not on the loader's path)"));
     }
 

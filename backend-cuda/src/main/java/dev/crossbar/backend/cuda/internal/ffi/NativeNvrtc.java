@@ -4,11 +4,12 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,7 +22,6 @@ import java.util.Locale;
 public final class NativeNvrtc {
     /** The library names tried, newest CUDA major version first; the unversioned name is the toolkit's development link. */
     public static final List<String> LIBRARIES = List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so");
-    private static final String LIBRARY = "libnvrtc";
 
     private final MethodHandle MH$nvrtcVersion;
     private final MethodHandle MH$nvrtcCreateProgram;
@@ -32,7 +32,7 @@ public final class NativeNvrtc {
     private final MethodHandle MH$nvrtcGetProgramLog;
     private final MethodHandle MH$nvrtcDestroyProgram;
 
-    private NativeNvrtc(SymbolLookup library) {
+    private NativeNvrtc(NativeLibrary library) {
         // nvrtcResult nvrtcVersion(int* major, int* minor)
         MH$nvrtcVersion = bind(library, "nvrtcVersion", ADDRESS, ADDRESS);
         // nvrtcResult nvrtcCreateProgram(nvrtcProgram* prog, const char* src, const char* name, int numHeaders,
@@ -52,8 +52,8 @@ public final class NativeNvrtc {
         MH$nvrtcDestroyProgram = bind(library, "nvrtcDestroyProgram", ADDRESS);
     }
 
-    private static MethodHandle bind(SymbolLookup library, String symbol, MemoryLayout... arguments) {
-        return NativeLibrary.downcall(library, LIBRARY, symbol, FunctionDescriptor.of(JAVA_INT, arguments));
+    private static MethodHandle bind(NativeLibrary library, String symbol, MemoryLayout... arguments) {
+        return library.function(symbol, FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
     /**
@@ -63,7 +63,7 @@ public final class NativeNvrtc {
      * @throws LibraryUnavailableException if no NVRTC library loads, one lacks a function, or native access is denied
      */
     public static NativeNvrtc open() {
-        return new NativeNvrtc(NativeLibrary.open(LIBRARIES, "NVRTC comes with the CUDA toolkit (package cuda-nvrtc)"));
+        return new NativeNvrtc(NativeLibrary.openFirst(LIBRARIES, "NVRTC comes with the CUDA toolkit (package cuda-nvrtc)"));
     }
 
     /**

@@ -1,12 +1,9 @@
 package dev.crossbar.backend.cuda.internal.ffi;
 
-import dev.crossbar.api.CrossbarException;
-import java.util.Locale;
+import dev.crossbar.spi.ffi.NativeCallException;
 
 /** An NVRTC function that returned an {@code nvrtcResult} other than {@code NVRTC_SUCCESS}. */
-public final class NvrtcException extends CrossbarException {
-    private final String function;
-    private final int code;
+public final class NvrtcException extends NativeCallException {
     private final String log;
 
     /**
@@ -17,41 +14,12 @@ public final class NvrtcException extends CrossbarException {
      * @param log the program's compilation log, empty when there is none
      */
     public NvrtcException(String function, int code, String log) {
-        super(String.format(Locale.ROOT, "%s returned %s (%d)%s", function, NvrtcResult.name(code), code, log.isBlank() ? "" : ":\n" + log));
-        this.function = function;
-        this.code = code;
+        super(function, code, NvrtcResult.name(code), log.isBlank() ? "" : ":\n" + log);
         this.log = log;
     }
 
     /**
-     * Returns the function that failed.
-     *
-     * @return its name
-     */
-    public String function() {
-        return function;
-    }
-
-    /**
-     * Returns the nvrtcResult.
-     *
-     * @return the number
-     */
-    public int code() {
-        return code;
-    }
-
-    /**
-     * Returns the nvrtcResult's symbolic name.
-     *
-     * @return the name, such as {@code NVRTC_ERROR_COMPILATION}
-     */
-    public String name() {
-        return NvrtcResult.name(code);
-    }
-
-    /**
-     * Returns the compilation log.
+     * Returns the compiler's log.
      *
      * @return the log, empty when there is none
      */

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.List;
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** Every return code of NVRTC, cuBLAS and NCCL gets its symbolic name, and a missing library a typed error naming it. */
+/** Every return code of NVRTC and cuBLAS gets its symbolic name, and a missing library a typed error naming it. */
 class LibraryErrorsTest {
     @Test
     void namesEveryNvrtcResult() {
@@ -36,25 +36,12 @@ class LibraryErrorsTest {
     }
 
     @Test
-    void namesEveryNcclResult() {
-        List<String> names = List.of("ncclSuccess", "ncclUnhandledCudaError", "ncclSystemError", "ncclInternalError", "ncclInvalidArgument",
-                "ncclInvalidUsage", "ncclRemoteError", "ncclInProgress", "ncclTimeout");
-        for (int code = 0; code < names.size(); code++) {
-            assertEquals(names.get(code), NcclResult.name(code));
-        }
-        assertEquals("UNKNOWN_ncclResult_t(9)", NcclResult.name(9));
-    }
-
-    @Test
     void exceptionsCarryFunctionNameAndNumber() {
         assertEquals("nvrtcCompileProgram returned NVRTC_ERROR_COMPILATION (6):\nkernel.cu(3): error: identifier \"x\" is undefined",
                 new NvrtcException("nvrtcCompileProgram", 6, "kernel.cu(3): error: identifier \"x\" is undefined").getMessage());
         CublasException cublas = new CublasException("cublasGemmEx", 15, "");
         assertEquals("cublasGemmEx returned CUBLAS_STATUS_NOT_SUPPORTED (15)", cublas.getMessage());
         assertEquals("CUBLAS_STATUS_NOT_SUPPORTED", cublas.name());
-        NcclException nccl = new NcclException("ncclCommInitRank", 2, "unhandled system error");
-        assertEquals("ncclCommInitRank returned ncclSystemError (2): unhandled system error", nccl.getMessage());
-        assertEquals(2, nccl.code());
     }
 
     @Test

@@ -5,11 +5,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
@@ -40,7 +41,6 @@ public final class NativeHip {
     /** {@code offsetof(hipDeviceProp_t, gcnArchName)}, a {@code char[256]}, in that layout. */
     public static final long GCN_ARCH_NAME_OFFSET = 396;
 
-    private static final String LIBRARY = "libamdhip64";
     private static final int NAME_BYTES = 256;
 
     private final MethodHandle MH$hipInit;
@@ -71,7 +71,7 @@ public final class NativeHip {
     private final MethodHandle MH$hipModuleUnload;
     private final MethodHandle MH$hipModuleLaunchKernel;
 
-    private NativeHip(SymbolLookup library) {
+    private NativeHip(NativeLibrary library) {
         // hipError_t hipInit(unsigned int flags)
         MH$hipInit = bind(library, "hipInit", JAVA_INT);
         // hipError_t hipRuntimeGetVersion(int* runtimeVersion)
@@ -132,8 +132,8 @@ public final class NativeHip {
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     }
 
-    private static MethodHandle bind(SymbolLookup library, String symbol, MemoryLayout... arguments) {
-        return NativeLibrary.downcall(library, LIBRARY, symbol, FunctionDescriptor.of(JAVA_INT, arguments));
+    private static MethodHandle bind(NativeLibrary library, String symbol, MemoryLayout... arguments) {
+        return library.function(symbol, FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
     /**
@@ -143,7 +143,7 @@ public final class NativeHip {
      * @throws LibraryUnavailableException if no HIP library loads, one lacks a function, or native access is denied
      */
     public static NativeHip open() {
-        return new NativeHip(NativeLibrary.open(LIBRARIES, "install ROCm's HIP runtime (Debian and Ubuntu: libamdhip64-5; ROCm: hip-runtime-amd)"));
+        return new NativeHip(NativeLibrary.openFirst(LIBRARIES, "install ROCm's HIP runtime (Debian and Ubuntu: libamdhip64-5; ROCm: hip-runtime-amd)"));
     }
 
     /**

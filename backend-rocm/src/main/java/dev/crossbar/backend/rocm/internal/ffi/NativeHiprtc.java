@@ -5,10 +5,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,28 +27,28 @@ public final class NativeHiprtc {
     private final MethodHandle MH$hiprtcGetCode;
     private final MethodHandle MH$hiprtcDestroyProgram;
 
-    private NativeHiprtc(SymbolLookup library) {
+    private NativeHiprtc(NativeLibrary library) {
         // hiprtcResult hiprtcCreateProgram(hiprtcProgram* prog, const char* src, const char* name, int numHeaders,
         //                                  const char** headers, const char** includeNames)
-        MH$hiprtcCreateProgram = NativeLibrary.downcall(library, "libamdhip64", "hiprtcCreateProgram",
+        MH$hiprtcCreateProgram = library.function("hiprtcCreateProgram",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
         // hiprtcResult hiprtcCompileProgram(hiprtcProgram prog, int numOptions, const char** options)
-        MH$hiprtcCompileProgram = NativeLibrary.downcall(library, "libamdhip64", "hiprtcCompileProgram",
+        MH$hiprtcCompileProgram = library.function("hiprtcCompileProgram",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         // hiprtcResult hiprtcGetProgramLogSize(hiprtcProgram prog, size_t* logSizeRet)
-        MH$hiprtcGetProgramLogSize = NativeLibrary.downcall(library, "libamdhip64", "hiprtcGetProgramLogSize",
+        MH$hiprtcGetProgramLogSize = library.function("hiprtcGetProgramLogSize",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // hiprtcResult hiprtcGetProgramLog(hiprtcProgram prog, char* log)
-        MH$hiprtcGetProgramLog = NativeLibrary.downcall(library, "libamdhip64", "hiprtcGetProgramLog",
+        MH$hiprtcGetProgramLog = library.function("hiprtcGetProgramLog",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // hiprtcResult hiprtcGetCodeSize(hiprtcProgram prog, size_t* codeSizeRet)
-        MH$hiprtcGetCodeSize = NativeLibrary.downcall(library, "libamdhip64", "hiprtcGetCodeSize",
+        MH$hiprtcGetCodeSize = library.function("hiprtcGetCodeSize",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // hiprtcResult hiprtcGetCode(hiprtcProgram prog, char* code)
-        MH$hiprtcGetCode = NativeLibrary.downcall(library, "libamdhip64", "hiprtcGetCode",
+        MH$hiprtcGetCode = library.function("hiprtcGetCode",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // hiprtcResult hiprtcDestroyProgram(hiprtcProgram* prog)
-        MH$hiprtcDestroyProgram = NativeLibrary.downcall(library, "libamdhip64", "hiprtcDestroyProgram",
+        MH$hiprtcDestroyProgram = library.function("hiprtcDestroyProgram",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
 
@@ -58,7 +59,7 @@ public final class NativeHiprtc {
      * @throws LibraryUnavailableException if no HIP library loads, it lacks hiprtc, or native access is denied
      */
     public static NativeHiprtc open() {
-        return new NativeHiprtc(NativeLibrary.open(NativeHip.LIBRARIES,
+        return new NativeHiprtc(NativeLibrary.openFirst(NativeHip.LIBRARIES,
                 "install ROCm's HIP runtime with hiprtc (Debian and Ubuntu: libamdhip64-dev, which brings libhiprtc-builtins5 and comgr)"));
     }
 

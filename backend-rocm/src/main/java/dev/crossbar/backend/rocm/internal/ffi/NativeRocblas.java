@@ -4,11 +4,12 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
@@ -33,7 +34,6 @@ public final class NativeRocblas {
     /** {@code rocblas_gemm_algo_standard}. */
     public static final int GEMM_ALGO_STANDARD = 0;
 
-    private static final String LIBRARY = "librocblas";
     private static final int VERSION_BYTES = 256;
 
     private final MethodHandle MH$rocblas_get_version_string;
@@ -42,7 +42,7 @@ public final class NativeRocblas {
     private final MethodHandle MH$rocblas_set_stream;
     private final MethodHandle MH$rocblas_gemm_strided_batched_ex;
 
-    private NativeRocblas(SymbolLookup library) {
+    private NativeRocblas(NativeLibrary library) {
         // rocblas_status rocblas_get_version_string(char* buf, size_t len)
         MH$rocblas_get_version_string = bind(library, "rocblas_get_version_string", ADDRESS, JAVA_LONG);
         // rocblas_status rocblas_create_handle(rocblas_handle* handle)
@@ -63,8 +63,8 @@ public final class NativeRocblas {
                 JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     }
 
-    private static MethodHandle bind(SymbolLookup library, String symbol, MemoryLayout... arguments) {
-        return NativeLibrary.downcall(library, LIBRARY, symbol, FunctionDescriptor.of(JAVA_INT, arguments));
+    private static MethodHandle bind(NativeLibrary library, String symbol, MemoryLayout... arguments) {
+        return library.function(symbol, FunctionDescriptor.of(JAVA_INT, arguments));
     }
 
     /**
@@ -75,7 +75,7 @@ public final class NativeRocblas {
      *     or native access is denied
      */
     public static NativeRocblas open() {
-        return new NativeRocblas(NativeLibrary.open(LIBRARIES, "rocBLAS comes with ROCm (package rocblas; Debian 12 does not ship it)"));
+        return new NativeRocblas(NativeLibrary.openFirst(LIBRARIES, "rocBLAS comes with ROCm (package rocblas; Debian 12 does not ship it)"));
     }
 
     /**

@@ -1,13 +1,9 @@
 package dev.crossbar.backend.rocm.internal.ffi;
 
-import dev.crossbar.api.CrossbarException;
-import java.util.Locale;
+import dev.crossbar.spi.ffi.NativeCallException;
 
 /** A rocBLAS function that returned a {@code rocblas_status} other than success. */
-public final class RocblasException extends CrossbarException {
-    private final String function;
-    private final int code;
-
+public final class RocblasException extends NativeCallException {
     /**
      * Creates the error.
      *
@@ -16,35 +12,6 @@ public final class RocblasException extends CrossbarException {
      * @param detail what the library says about the failure, empty when it says nothing more than the code
      */
     public RocblasException(String function, int code, String detail) {
-        super(String.format(Locale.ROOT, "%s returned %s (%d)%s", function, RocblasStatus.name(code), code, detail.isBlank() ? "" : ": " + detail));
-        this.function = function;
-        this.code = code;
-    }
-
-    /**
-     * Returns the function that failed.
-     *
-     * @return its name
-     */
-    public String function() {
-        return function;
-    }
-
-    /**
-     * Returns the rocblas_status.
-     *
-     * @return the number
-     */
-    public int code() {
-        return code;
-    }
-
-    /**
-     * Returns the rocblas_status's symbolic name.
-     *
-     * @return the name, such as {@code rocblas_status_invalid_size}
-     */
-    public String name() {
-        return RocblasStatus.name(code);
+        super(function, code, RocblasStatus.name(code), detail(detail));
     }
 }

@@ -9,6 +9,7 @@ import dev.crossbar.spi.Op;
 import dev.crossbar.spi.codegen.Dialect;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.KernelGenerator;
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -5,11 +5,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +43,6 @@ public final class NativeOpenCl {
     private static final int CL_PROGRAM_BUILD_LOG = 0x1183;
     private static final int CL_EVENT_COMMAND_EXECUTION_STATUS = 0x11D3;
 
-    private static final Linker LINKER = Linker.nativeLinker();
 
     private final MethodHandle MH$clGetPlatformIDs;
     private final MethodHandle MH$clGetPlatformInfo;
@@ -72,38 +71,38 @@ public final class NativeOpenCl {
     private final MethodHandle MH$clGetEventInfo;
     private final MethodHandle MH$clReleaseEvent;
 
-    private NativeOpenCl(SymbolLookup library) {
-        MH$clGetPlatformIDs = downcall(library, "clGetPlatformIDs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-        MH$clGetPlatformInfo = downcall(library, "clGetPlatformInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-        MH$clGetDeviceIDs = downcall(library, "clGetDeviceIDs", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-        MH$clGetDeviceInfo = downcall(library, "clGetDeviceInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-        MH$clCreateContext = downcall(library, "clCreateContext", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        MH$clReleaseContext = downcall(library, "clReleaseContext", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MH$clCreateCommandQueue = downcall(library, "clCreateCommandQueue", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-        MH$clReleaseCommandQueue = downcall(library, "clReleaseCommandQueue", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MH$clFinish = downcall(library, "clFinish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MH$clCreateBuffer = downcall(library, "clCreateBuffer", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
-        MH$clReleaseMemObject = downcall(library, "clReleaseMemObject", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private NativeOpenCl(NativeLibrary library) {
+        MH$clGetPlatformIDs = library.function("clGetPlatformIDs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        MH$clGetPlatformInfo = library.function("clGetPlatformInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+        MH$clGetDeviceIDs = library.function("clGetDeviceIDs", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+        MH$clGetDeviceInfo = library.function("clGetDeviceInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+        MH$clCreateContext = library.function("clCreateContext", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MH$clReleaseContext = library.function("clReleaseContext", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clCreateCommandQueue = library.function("clCreateCommandQueue", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+        MH$clReleaseCommandQueue = library.function("clReleaseCommandQueue", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clFinish = library.function("clFinish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clCreateBuffer = library.function("clCreateBuffer", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+        MH$clReleaseMemObject = library.function("clReleaseMemObject", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         FunctionDescriptor transfer = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
-        MH$clEnqueueWriteBuffer = downcall(library, "clEnqueueWriteBuffer", transfer);
-        MH$clEnqueueReadBuffer = downcall(library, "clEnqueueReadBuffer", transfer);
-        MH$clEnqueueCopyBuffer = downcall(library, "clEnqueueCopyBuffer",
+        MH$clEnqueueWriteBuffer = library.function("clEnqueueWriteBuffer", transfer);
+        MH$clEnqueueReadBuffer = library.function("clEnqueueReadBuffer", transfer);
+        MH$clEnqueueCopyBuffer = library.function("clEnqueueCopyBuffer",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-        MH$clEnqueueFillBuffer = downcall(library, "clEnqueueFillBuffer",
+        MH$clEnqueueFillBuffer = library.function("clEnqueueFillBuffer",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-        MH$clCreateProgramWithSource = downcall(library, "clCreateProgramWithSource", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        MH$clBuildProgram = downcall(library, "clBuildProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        MH$clGetProgramBuildInfo = downcall(library, "clGetProgramBuildInfo",
+        MH$clCreateProgramWithSource = library.function("clCreateProgramWithSource", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        MH$clBuildProgram = library.function("clBuildProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MH$clGetProgramBuildInfo = library.function("clGetProgramBuildInfo",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-        MH$clReleaseProgram = downcall(library, "clReleaseProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MH$clCreateKernel = downcall(library, "clCreateKernel", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        MH$clReleaseKernel = downcall(library, "clReleaseKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MH$clSetKernelArg = downcall(library, "clSetKernelArg", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
-        MH$clEnqueueNDRangeKernel = downcall(library, "clEnqueueNDRangeKernel",
+        MH$clReleaseProgram = library.function("clReleaseProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clCreateKernel = library.function("clCreateKernel", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MH$clReleaseKernel = library.function("clReleaseKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clSetKernelArg = library.function("clSetKernelArg", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+        MH$clEnqueueNDRangeKernel = library.function("clEnqueueNDRangeKernel",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-        MH$clWaitForEvents = downcall(library, "clWaitForEvents", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-        MH$clGetEventInfo = downcall(library, "clGetEventInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-        MH$clReleaseEvent = downcall(library, "clReleaseEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$clWaitForEvents = library.function("clWaitForEvents", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        MH$clGetEventInfo = library.function("clGetEventInfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+        MH$clReleaseEvent = library.function("clReleaseEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
 
     /**
@@ -111,39 +110,11 @@ public final class NativeOpenCl {
      * drivers do not support being unloaded.
      *
      * @return the bound API
-     * @throws OpenClUnavailableException if the library does not load, lacks a function, or native access is denied
+     * @throws LibraryUnavailableException if the library does not load, lacks a function, or native access is denied
      */
-    @SuppressWarnings("restricted") // this package is where the plugin's native access is confined
     public static NativeOpenCl load() {
-        SymbolLookup library;
-        try {
-            library = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
-        } catch (IllegalArgumentException e) {
-            throw new OpenClUnavailableException(String.format(Locale.ROOT,
-                    "%s not found (%s); install an OpenCL ICD loader and driver (Debian: ocl-icd-libopencl1 and pocl-opencl-icd, or the GPU vendor's ICD)",
-                    LIBRARY, e.getMessage()), e);
-        } catch (IllegalCallerException e) {
-            throw nativeAccessDenied(e);
-        }
-        return new NativeOpenCl(library);
-    }
-
-    @SuppressWarnings("restricted") // this package is where the plugin's native access is confined
-    private static MethodHandle downcall(SymbolLookup library, String symbol, FunctionDescriptor descriptor) {
-        MemorySegment address = library.find(symbol).orElseThrow(() -> new OpenClUnavailableException(String.format(Locale.ROOT,
-                "%s does not export %s; it is not an OpenCL 1.2 ICD loader", LIBRARY, symbol), null));
-        try {
-            return LINKER.downcallHandle(address, descriptor);
-        } catch (IllegalCallerException e) {
-            throw nativeAccessDenied(e);
-        }
-    }
-
-    private static OpenClUnavailableException nativeAccessDenied(IllegalCallerException cause) {
-        Module module = NativeOpenCl.class.getModule();
-        String flag = "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
-        return new OpenClUnavailableException(String.format(Locale.ROOT,
-                "native access is denied, so %s cannot be used (%s); add %s to the java command line", LIBRARY, cause.getMessage(), flag), cause);
+        return new NativeOpenCl(NativeLibrary.open(LIBRARY,
+                "install an OpenCL ICD loader and driver (Debian: ocl-icd-libopencl1 and pocl-opencl-icd, or the GPU vendor's ICD)"));
     }
 
     // ---------------------------------------------------------------- platforms and devices

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -56,7 +57,7 @@ class NativeOpenClTest {
     private static NativeOpenCl loadOrSkip() {
         try {
             return NativeOpenCl.load();
-        } catch (OpenClUnavailableException e) {
+        } catch (LibraryUnavailableException e) {
             return Assumptions.abort("UNAVAILABLE: " + e.getMessage());
         }
     }

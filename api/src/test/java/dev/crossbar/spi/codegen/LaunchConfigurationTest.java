@@ -1,4 +1,4 @@
-package dev.crossbar.backend.rocm;
+package dev.crossbar.spi.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,20 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 class LaunchConfigurationTest {
-    // One MI250X die (gfx90a): 110 compute units of 2048 resident threads, 1024 threads per block.
-    private static final LaunchConfiguration.DeviceLimits MI250X = new LaunchConfiguration.DeviceLimits(1024, Integer.MAX_VALUE, 110, 2048);
+    // An H100 SXM: 132 multiprocessors of 2048 resident threads, 1024 threads per block.
+    private static final LaunchConfiguration.DeviceLimits H100 = new LaunchConfiguration.DeviceLimits(1024, Integer.MAX_VALUE, 132, 2048);
 
     @Test
     void smallWorkGetsJustEnoughBlocks() {
-        assertEquals(new LaunchConfiguration(1, 256), LaunchConfiguration.of(1, MI250X));
-        assertEquals(new LaunchConfiguration(1, 256), LaunchConfiguration.of(256, MI250X));
-        assertEquals(new LaunchConfiguration(2, 256), LaunchConfiguration.of(257, MI250X));
+        assertEquals(new LaunchConfiguration(1, 256), LaunchConfiguration.of(1, H100));
+        assertEquals(new LaunchConfiguration(1, 256), LaunchConfiguration.of(256, H100));
+        assertEquals(new LaunchConfiguration(2, 256), LaunchConfiguration.of(257, H100));
     }
 
     @Test
     void largeWorkIsCappedAtFourWavesOfResidentBlocks() {
-        // 110 compute units x (2048 / 256) resident blocks x 4 waves
-        assertEquals(new LaunchConfiguration(3520, 256), LaunchConfiguration.of(1L << 32, MI250X));
+        // 132 multiprocessors x (2048 / 256) resident blocks x 4 waves
+        assertEquals(new LaunchConfiguration(4224, 256), LaunchConfiguration.of(1L << 32, H100));
     }
 
     @Test
@@ -31,7 +31,7 @@ class LaunchConfigurationTest {
 
     @Test
     void rejectsEmptyWorkAndNonsenseLimits() {
-        assertThrows(IllegalArgumentException.class, () -> LaunchConfiguration.of(0, MI250X));
+        assertThrows(IllegalArgumentException.class, () -> LaunchConfiguration.of(0, H100));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LaunchConfiguration.DeviceLimits(0, 1, 1, 1));
         assertEquals("device limits must be positive: 0 threads per block, grid 1, 1 multiprocessors, 1 threads per multiprocessor", e.getMessage());
     }

@@ -1,4 +1,4 @@
-package dev.crossbar.backend.cuda;
+package dev.crossbar.spi.memory;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -8,17 +8,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A caching allocator for the memory of one stream, as PyTorch's CUDA allocator keeps one: freed blocks stay cached by
- * size class and the next request of that class on the same stream reuses one without a driver call. Reuse is safe
- * without events because the stream orders the freed block's last use before the new owner's first. When the device
- * runs out of memory, the cache is released and the allocation retried once.
+ * A caching allocator for the memory of one stream, as PyTorch's CUDA and HIP allocators keep one: freed blocks stay
+ * cached by size class and the next request of that class on the same stream reuses one without a driver call. Reuse
+ * is safe without events because the stream orders the freed block's last use before the new owner's first. When the
+ * device runs out of memory, the cache is released and the allocation retried once. The cuda and rocm backends use it
+ * over their stream-ordered allocators; a plugin uses it over any {@link DeviceMemory}.
  */
-final class CachingAllocator {
+public final class CachingAllocator {
     /** The smallest size class; every block is a multiple of it, which also keeps blocks 512-byte aligned. */
-    static final long MINIMUM_BLOCK = 512;
+    public static final long MINIMUM_BLOCK = 512;
 
     /** The raw memory of one stream. */
-    interface DeviceMemory {
+    public interface DeviceMemory {
         /**
          * Allocates memory.
          *
@@ -49,21 +50,7 @@ final class CachingAllocator {
      * @param address the device address
      * @param size the block's size class, at least the bytes requested
      */
-    record Block(long address, long size) {
-    }
-
-    /**
-     * What the allocator holds and has done.
-     *
-     * @param allocatedBytes bytes in blocks handed out and not yet freed
-     * @param cachedBytes bytes in freed blocks kept for reuse
-     * @param peakAllocatedBytes the highest {@code allocatedBytes} seen
-     * @param requests allocations asked for
-     * @param cacheHits allocations served from the cache
-     * @param deviceAllocations allocations that reached the device
-     * @param deviceFrees frees that reached the device
-     */
-    record Stats(long allocatedBytes, long cachedBytes, long peakAllocatedBytes, long requests, long cacheHits, long deviceAllocations, long deviceFrees) {
+    public record Block(long address, long size) {
     }
 
     private static final Block EMPTY = new Block(0, 0);
@@ -79,7 +66,12 @@ final class CachingAllocator {
     private long deviceAllocations;
     private long deviceFrees;
 
-    CachingAllocator(DeviceMemory memory) {
+    /**
+     * Creates an allocator over some memory.
+     *
+     * @param memory the raw memory of one stream
+     */
+    public CachingAllocator(DeviceMemory memory) {
         this.memory = memory;
     }
 
@@ -90,7 +82,7 @@ final class CachingAllocator {
      * @param bytes the request
      * @return the block size
      */
-    static long sizeClass(long bytes) {
+    public static long sizeClass(long bytes) {
         if (bytes <= MINIMUM_BLOCK) {
             return MINIMUM_BLOCK;
         }
@@ -103,8 +95,9 @@ final class CachingAllocator {
      *
      * @param bytes the request, may be 0
      * @return the block; a request of 0 gets an empty block at address 0
+     * @throws IllegalArgumentException if {@code bytes} is negative
      */
-    synchronized Block allocate(long bytes) {
+    public synchronized Block allocate(long bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "cannot allocate %d bytes", bytes));
         }
@@ -132,8 +125,9 @@ final class CachingAllocator {
      * Takes a block back into the cache.
      *
      * @param block a block from {@link #allocate} not freed since
+     * @throws IllegalStateException if the block is not allocated here
      */
-    synchronized void free(Block block) {
+    public synchronized void free(Block block) {
         if (block.size() == 0) {
             return;
         }
@@ -146,7 +140,7 @@ final class CachingAllocator {
     }
 
     /** Returns every cached block to the device. */
-    synchronized void releaseCache() {
+    public synchronized void releaseCache() {
         for (ArrayDeque<Long> free : cached.values()) {
             while (!free.isEmpty()) {
                 memory.free(free.pop());
@@ -162,8 +156,8 @@ final class CachingAllocator {
      *
      * @return a snapshot
      */
-    synchronized Stats stats() {
-        return new Stats(allocatedBytes, cachedBytes, peakAllocatedBytes, requests, cacheHits, deviceAllocations, deviceFrees);
+    public synchronized MemoryStats stats() {
+        return new MemoryStats(allocatedBytes, cachedBytes, peakAllocatedBytes, requests, cacheHits, deviceAllocations, deviceFrees);
     }
 
     private long allocateOnDevice(long size) {

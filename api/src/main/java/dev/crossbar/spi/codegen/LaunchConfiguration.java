@@ -1,20 +1,23 @@
-package dev.crossbar.backend.rocm;
+package dev.crossbar.spi.codegen;
 
 import java.util.Locale;
 
 /**
  * The grid and block sizes of a one-dimensional launch. Generated kernels are grid-stride loops, so the grid need not
  * cover the work: it is capped at a few waves of the blocks the device keeps resident, which keeps every
- * compute unit busy without launching millions of blocks for large tensors.
+ * multiprocessor (CUDA) or compute unit (HIP) busy without launching millions of blocks for large tensors.
  *
  * @param gridSize blocks in the grid
  * @param blockSize threads per block
  */
-record LaunchConfiguration(int gridSize, int blockSize) {
-    /** Threads per block: four 64-wide wavefronts, a good default for memory-bound element-wise kernels. */
-    static final int PREFERRED_BLOCK_SIZE = 256;
+public record LaunchConfiguration(int gridSize, int blockSize) {
+    /**
+     * Threads per block: eight 32-wide warps or four 64-wide wavefronts, a good default for memory-bound element-wise
+     * kernels.
+     */
+    public static final int PREFERRED_BLOCK_SIZE = 256;
     /** Waves of resident blocks a grid may hold before threads loop. */
-    static final int WAVES = 4;
+    public static final int WAVES = 4;
 
     /**
      * Picks the configuration for some work.
@@ -22,8 +25,9 @@ record LaunchConfiguration(int gridSize, int blockSize) {
      * @param work the number of loop iterations, at least 1
      * @param limits the device's limits
      * @return the configuration
+     * @throws IllegalArgumentException if {@code work} is below 1
      */
-    static LaunchConfiguration of(long work, DeviceLimits limits) {
+    public static LaunchConfiguration of(long work, DeviceLimits limits) {
         if (work < 1) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "a launch needs at least one iteration of work, not %d; skip empty launches", work));
         }
@@ -34,15 +38,21 @@ record LaunchConfiguration(int gridSize, int blockSize) {
     }
 
     /**
-     * The limits of a device that shape a launch, from {@code hipDeviceGetAttribute}.
+     * The limits of a device that shape a launch, from {@code cuDeviceGetAttribute} or {@code hipDeviceGetAttribute}.
      *
-     * @param maxThreadsPerBlock {@code hipDeviceAttributeMaxThreadsPerBlock}
-     * @param maxGridSize {@code hipDeviceAttributeMaxGridDimX}
-     * @param multiprocessors {@code hipDeviceAttributeMultiprocessorCount}
-     * @param maxThreadsPerMultiprocessor {@code hipDeviceAttributeMaxThreadsPerMultiProcessor}
+     * @param maxThreadsPerBlock {@code CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK}, {@code hipDeviceAttributeMaxThreadsPerBlock}
+     * @param maxGridSize {@code CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X}, {@code hipDeviceAttributeMaxGridDimX}
+     * @param multiprocessors {@code CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT}, {@code hipDeviceAttributeMultiprocessorCount}
+     * @param maxThreadsPerMultiprocessor {@code CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR},
+     *     {@code hipDeviceAttributeMaxThreadsPerMultiProcessor}
      */
-    record DeviceLimits(int maxThreadsPerBlock, int maxGridSize, int multiprocessors, int maxThreadsPerMultiprocessor) {
-        DeviceLimits {
+    public record DeviceLimits(int maxThreadsPerBlock, int maxGridSize, int multiprocessors, int maxThreadsPerMultiprocessor) {
+        /**
+         * Checks that every limit is positive.
+         *
+         * @throws IllegalArgumentException naming the limits
+         */
+        public DeviceLimits {
             if (maxThreadsPerBlock < 1 || maxGridSize < 1 || multiprocessors < 1 || maxThreadsPerMultiprocessor < 1) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
                         "device limits must be positive: %d threads per block, grid %d, %d multiprocessors, %d threads per multiprocessor",

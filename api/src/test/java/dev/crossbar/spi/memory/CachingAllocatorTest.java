@@ -1,4 +1,4 @@
-package dev.crossbar.backend.cuda;
+package dev.crossbar.spi.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -72,8 +72,8 @@ class CachingAllocatorTest {
         assertEquals(first.address(), second.address());
         assertNotEquals(first.address(), third.address());
         assertEquals(List.of(1024L, 1024L), memory.allocations);
-        CachingAllocator.Stats stats = allocator.stats();
-        assertEquals(new CachingAllocator.Stats(2048, 0, 2048, 3, 1, 2, 0), stats);
+        MemoryStats stats = allocator.stats();
+        assertEquals(new MemoryStats(2048, 0, 2048, 3, 1, 2, 0), stats);
     }
 
     @Test
@@ -83,10 +83,10 @@ class CachingAllocatorTest {
         CachingAllocator.Block b = allocator.allocate(100);
         allocator.free(a);
 
-        assertEquals(new CachingAllocator.Stats(512, 4096, 4608, 2, 0, 2, 0), allocator.stats());
+        assertEquals(new MemoryStats(512, 4096, 4608, 2, 0, 2, 0), allocator.stats());
 
         allocator.releaseCache();
-        assertEquals(new CachingAllocator.Stats(512, 0, 4608, 2, 0, 2, 1), allocator.stats());
+        assertEquals(new MemoryStats(512, 0, 4608, 2, 0, 2, 1), allocator.stats());
         allocator.free(b);
     }
 

@@ -1,10 +1,10 @@
-package dev.crossbar.backend.rocm.internal.ffi;
+package dev.crossbar.spi.ffi;
 
 import java.util.List;
 import java.util.Locale;
 
-/** The symbolic names of NCCL's {@code ncclResult_t} codes, as RCCL's {@code rccl.h} takes them from {@code nccl.h} (0 to 8). */
-public final class RcclResult {
+/** The symbolic names of NCCL's {@code ncclResult_t} codes, as {@code nccl.h} of NCCL 2.30 lists them (0 to 8) and RCCL's {@code rccl.h} takes them. */
+public final class NcclResult {
     /** The code of success. */
     public static final int NCCL_SUCCESS = 0;
 
@@ -19,7 +19,7 @@ public final class RcclResult {
             "ncclInProgress",
             "ncclTimeout");
 
-    private RcclResult() {
+    private NcclResult() {
     }
 
     /**
