@@ -145,6 +145,10 @@ class ElementwiseKernelsTest extends CpuScopeFixture {
         Tensor b = scope.full(Shape.of(2, 3), NAN, DType.F32);
         float[] out = Tensor.where(cond, a, b).toFloatArray();
         assertArrayEquals(new float[] {1, 2, 3, NAN, NAN, NAN}, out);
+        for (DType type : new DType[] {DType.BF16, DType.I32, DType.I8, DType.F64}) {
+            float[] typed = Tensor.where(cond, a.cast(type), scope.full(Shape.of(2, 3), -7, type)).cast(DType.F32).toFloatArray();
+            assertArrayEquals(new float[] {1, 2, 3, -7, -7, -7}, typed, type.toString());
+        }
     }
 
     @Test

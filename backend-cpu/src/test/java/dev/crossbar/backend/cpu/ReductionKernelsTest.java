@@ -44,6 +44,57 @@ class ReductionKernelsTest extends CpuScopeFixture {
         assertEquals(1e8f + 10_000f, scope.fromArray(x, x.length).sum().item(), 0);
     }
 
+    /**
+     * BF16 sums, maxima and minima over the last axis (rows longer than a vector chunk) and over the first axis
+     * (columns) against a double reduction of the same values here: max and min exact; sums within one BF16 rounding
+     * (half an ulp, 2^-8 relative) plus, for the columns, which accumulate in F32, 1e-6 of the absolute terms per row.
+     */
+    @Test
+    void bf16ReductionsOverRowsAndColumnsMatchADoubleReduction() {
+        int rows = 37;
+        int columns = 2100;
+        float[] values = new float[rows * columns];
+        Random random = new Random(5);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        values[17 * columns + 1500] = NAN;
+        Tensor x = scope.fromArray(values, rows, columns).cast(DType.BF16);
+        float[] widened = x.cast(DType.F32).toFloatArray();
+        float[] rowSums = x.sum(new int[] {1}, false).cast(DType.F32).toFloatArray();
+        float[] rowMax = x.max(1).cast(DType.F32).toFloatArray();
+        float[] columnSums = x.sum(new int[] {0}, false).cast(DType.F32).toFloatArray();
+        float[] columnMin = x.min(0).cast(DType.F32).toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < columns; c++) {
+                sum += widened[r * columns + c];
+                max = Math.max(max, widened[r * columns + c]);
+            }
+            assertEquals((float) max, rowMax[r], "max of row " + r);
+            if (!Double.isNaN(sum)) {
+                assertEquals(sum, rowSums[r], 0x1p-8 * Math.abs(sum), "sum of row " + r);
+            }
+        }
+        for (int c = 0; c < columns; c++) {
+            double sum = 0;
+            double magnitude = 0;
+            double min = Double.POSITIVE_INFINITY;
+            for (int r = 0; r < rows; r++) {
+                sum += widened[r * columns + c];
+                magnitude += Math.abs(widened[r * columns + c]);
+                min = Math.min(min, widened[r * columns + c]);
+            }
+            assertEquals((float) min, columnMin[c], "min of column " + c);
+            if (Double.isNaN(sum)) {
+                assertTrue(Float.isNaN(columnSums[c]), "a column with NaN sums to NaN");
+            } else {
+                assertEquals(sum, columnSums[c], 0x1p-8 * Math.abs(sum) + 1e-6 * rows * magnitude, "sum of column " + c);
+            }
+        }
+    }
+
     @Test
     void integerSumsWrapToTheType() {
         assertEquals(-56, scope.fromArray(new byte[] {100, 100}, 2).sum().item());

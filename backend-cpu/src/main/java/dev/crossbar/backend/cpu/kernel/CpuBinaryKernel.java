@@ -39,6 +39,9 @@ final class CpuBinaryKernel implements BinaryKernel {
             applyInRuns(op, out, a, b);
             return;
         }
+        if (out.dtype() == DType.BF16 && applyBf16InRuns(op, out, a, b)) {
+            return;
+        }
         HostTensor o = HostTensor.of(out);
         HostTensor x = HostTensor.of(a);
         HostTensor y = HostTensor.of(b);
@@ -101,7 +104,28 @@ final class CpuBinaryKernel implements BinaryKernel {
         }
     }
 
-    private static double evaluate(Op op, double u, double v) {
+    /**
+     * BF16 runs that step by 0 or 1 with {@link Bf16Loops}, which round as the generic path does; returns false, having
+     * done nothing, for other strides or without the vector loops.
+     */
+    private static boolean applyBf16InRuns(Op op, TensorView out, TensorView a, TensorView b) {
+        if (!Simd.AVAILABLE || op == Op.POW) {
+            return false;
+        }
+        InnerRuns runs = InnerRuns.of(out, a, b);
+        long sa = runs.runStride(1);
+        long sb = runs.runStride(2);
+        if (!VectorFloatLoops.servesBinary(runs.runStride(0), sa, sb)) {
+            return false;
+        }
+        MemorySegment o = HostTensor.of(out).memory();
+        MemorySegment x = HostTensor.of(a).memory();
+        MemorySegment y = HostTensor.of(b).memory();
+        runs.forEach(1, (p, n) -> Bf16Loops.binary(op, o, p[0], x, p[1], sa, y, p[2], sb, n));
+        return true;
+    }
+
+    static double evaluate(Op op, double u, double v) {
         return switch (op) {
             case ADD -> u + v;
             case SUB -> u - v;

@@ -14,6 +14,7 @@ import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.CopyKernel;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 
 /**
@@ -26,6 +27,9 @@ import java.util.Locale;
 @Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
 @Kernel(op = Op.SLICE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
 final class CpuCopyKernel implements CopyKernel {
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
     /** Same-shaped views run by run: bulk copies where both step by one element, element loops elsewhere. */
     private static void copyInRuns(TensorView out, TensorView in, MemorySegment to, MemorySegment from) {
         InnerRuns runs = InnerRuns.of(out, in);
@@ -35,11 +39,22 @@ final class CpuCopyKernel implements CopyKernel {
         HostTensor o = HostTensor.of(out);
         HostTensor x = HostTensor.of(in);
         runs.forEach(1, (starts, length) -> {
+            long p = starts[0];
+            long q = starts[1];
             if (toStride == 1 && fromStride == 1) {
-                MemorySegment.copy(from, starts[1] * width, to, starts[0] * width, length * width);
+                MemorySegment.copy(from, q * width, to, p * width, length * width);
+            } else if (width == Float.BYTES) {
+                // The 4- and 2-byte types (F32, I32; BF16, F16) by their bits, without a per-element type dispatch.
+                for (int i = 0; i < length; i++) {
+                    to.setAtIndex(INT, p + i * toStride, from.getAtIndex(INT, q + i * fromStride));
+                }
+            } else if (width == Short.BYTES) {
+                for (int i = 0; i < length; i++) {
+                    to.setAtIndex(SHORT, p + i * toStride, from.getAtIndex(SHORT, q + i * fromStride));
+                }
             } else {
                 for (int i = 0; i < length; i++) {
-                    o.storeBits(starts[0] + i * toStride, x.loadBits(starts[1] + i * fromStride));
+                    o.storeBits(p + i * toStride, x.loadBits(q + i * fromStride));
                 }
             }
         });

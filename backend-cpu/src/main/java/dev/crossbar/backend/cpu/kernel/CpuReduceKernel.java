@@ -19,8 +19,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * Sum, maximum and minimum over axes, with results that never depend on the thread count: floats accumulate in double,
  * integers in long (wrapping to the type at the end), and NaN wins in max and min. Each output element is reduced by
- * one thread in row-major order of the reduced axes, except with the vector loops: contiguous F32 rows are reduced in
- * fixed blocks whose double partial sums are added in order, and F32 reductions over leading rows accumulate in F32.
+ * one thread in row-major order of the reduced axes, except with the vector loops: contiguous F32 and BF16 rows are
+ * reduced in fixed blocks whose double partial sums are added in order, and F32 and BF16 reductions over leading rows
+ * accumulate in F32 (BF16 rounded once at the end).
  */
 @Kernel(op = Op.REDUCE_SUM, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.REDUCE_MAX, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
@@ -28,6 +29,7 @@ import java.lang.foreign.ValueLayout;
 final class CpuReduceKernel implements ReduceKernel {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** Elements of a row reduced as one unit; rows longer than this are split so threads share them. */
     private static final long ROW_BLOCK = 1 << 16;
     /** Output columns one task owns when reducing over rows. */
@@ -73,7 +75,8 @@ final class CpuReduceKernel implements ReduceKernel {
      */
     private static boolean reduceContiguousBlock(Op op, TensorView out, TensorView in, int[] axes) {
         DType type = in.dtype();
-        if ((type != DType.F32 && type != DType.F64) || axes.length == 0 || !in.isContiguous() || in.size() == 0) {
+        boolean bf16 = type == DType.BF16 && Simd.AVAILABLE;
+        if ((type != DType.F32 && type != DType.F64 && !bf16) || axes.length == 0 || !in.isContiguous() || in.size() == 0) {
             return false;
         }
         for (int i = 1; i < axes.length; i++) {
@@ -100,11 +103,11 @@ final class CpuReduceKernel implements ReduceKernel {
         long rows = reduced;
         int columns = Math.toIntExact(inner);
         boolean single = type == DType.F32;
-        if (single && Simd.AVAILABLE) {
+        if ((single && Simd.AVAILABLE) || bf16) {
             if (columns == 1) {
-                reduceRows(op, o, out.offset(), x, base, outer, rows);
+                reduceRows(op, bf16, o, out.offset(), x, base, outer, rows);
             } else {
-                reduceColumns(op, o, out.offset(), x, base, outer, rows, columns);
+                reduceColumns(op, bf16, o, out.offset(), x, base, outer, rows, columns);
             }
             return true;
         }
@@ -141,16 +144,16 @@ final class CpuReduceKernel implements ReduceKernel {
     }
 
     /**
-     * Contiguous F32 rows {@code [outer, rows]} reduced to {@code [outer]} in fixed blocks of {@link #ROW_BLOCK}
-     * elements, each reduced by {@link VectorFloatLoops#reduce} and combined in order, so that long rows use every
-     * thread and the result does not depend on the thread count.
+     * Contiguous F32 (or BF16) rows {@code [outer, rows]} reduced to {@code [outer]} in fixed blocks of
+     * {@link #ROW_BLOCK} elements, each reduced by {@link VectorFloatLoops#reduce} (or {@link Bf16Loops#reduce}) and
+     * combined in order, so that long rows use every thread and the result does not depend on the thread count.
      */
-    private static void reduceRows(Op op, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows) {
+    private static void reduceRows(Op op, boolean bf16, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows) {
         long blocks = Math.max(1, (rows + ROW_BLOCK - 1) / ROW_BLOCK);
         if (blocks == 1) {
             KernelPool.forEachRange(outer, rows, (start, end) -> {
                 for (long a = start; a < end; a++) {
-                    o.setAtIndex(FLOAT, po + a, (float) VectorFloatLoops.reduce(op, x, px + a * rows, rows));
+                    store(bf16, o, po + a, reduceBlock(op, bf16, x, px + a * rows, rows));
                 }
             });
             return;
@@ -160,7 +163,7 @@ final class CpuReduceKernel implements ReduceKernel {
             for (long item = start; item < end; item++) {
                 long a = item / blocks;
                 long first = item % blocks * ROW_BLOCK;
-                partial[(int) item] = VectorFloatLoops.reduce(op, x, px + a * rows + first, Math.min(ROW_BLOCK, rows - first));
+                partial[(int) item] = reduceBlock(op, bf16, x, px + a * rows + first, Math.min(ROW_BLOCK, rows - first));
             }
         });
         for (long a = 0; a < outer; a++) {
@@ -168,15 +171,28 @@ final class CpuReduceKernel implements ReduceKernel {
             for (long b = 1; b < blocks; b++) {
                 acc = combine(op, acc, partial[(int) (a * blocks + b)]);
             }
-            o.setAtIndex(FLOAT, po + a, (float) acc);
+            store(bf16, o, po + a, acc);
+        }
+    }
+
+    private static double reduceBlock(Op op, boolean bf16, MemorySegment x, long px, long n) {
+        return bf16 ? Bf16Loops.reduce(op, x, px, n) : VectorFloatLoops.reduce(op, x, px, n);
+    }
+
+    private static void store(boolean bf16, MemorySegment o, long position, double value) {
+        if (bf16) {
+            o.setAtIndex(SHORT, position, HalfFloats.doubleToBf16(value));
+        } else {
+            o.setAtIndex(FLOAT, position, (float) value);
         }
     }
 
     /**
-     * Contiguous F32 {@code [outer, rows, columns]} reduced over the rows: each task owns a band of output columns and
-     * combines the input rows into it in order, in F32, with {@link VectorFloatLoops#accumulate}.
+     * Contiguous F32 (or BF16) {@code [outer, rows, columns]} reduced over the rows: each task owns a band of output
+     * columns and combines the input rows into it in order, in F32, with {@link VectorFloatLoops#accumulate} (BF16
+     * through {@link Bf16Loops#reduceColumns}, rounded once at the end).
      */
-    private static void reduceColumns(Op op, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows, int columns) {
+    private static void reduceColumns(Op op, boolean bf16, MemorySegment o, long po, MemorySegment x, long px, long outer, long rows, int columns) {
         int bands = Math.max(1, columns / COLUMN_BAND);
         KernelPool.forEachRange(outer * bands, rows * Math.min(columns, COLUMN_BAND), (start, end) -> {
             for (long item = start; item < end; item++) {
@@ -186,6 +202,10 @@ final class CpuReduceKernel implements ReduceKernel {
                 int width = band == bands - 1 ? columns - first : COLUMN_BAND;
                 long target = po + a * columns + first;
                 long source = px + a * rows * columns + first;
+                if (bf16) {
+                    Bf16Loops.reduceColumns(op, o, target, x, source, rows, columns, width);
+                    continue;
+                }
                 if (op == Op.REDUCE_SUM) {
                     // Sums start from +0 as the scalar path's do, so that a column of -0 sums to +0.
                     o.asSlice(target * Float.BYTES, (long) width * Float.BYTES).fill((byte) 0);
@@ -200,7 +220,7 @@ final class CpuReduceKernel implements ReduceKernel {
         });
     }
 
-    private static double combine(Op op, double acc, double v) {
+    static double combine(Op op, double acc, double v) {
         return switch (op) {
             case REDUCE_SUM -> acc + v;
             case REDUCE_MAX -> Math.max(acc, v);

@@ -18,7 +18,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The unary element-wise ops: floats computed in double and rounded once to the type, integers in long; contiguous F32
- * in {@link VectorFloatLoops}, whose transcendental functions are within a few ulp.
+ * in {@link VectorFloatLoops} and contiguous BF16 in {@link Bf16Loops}, whose transcendental functions are within a few
+ * F32 ulp.
  */
 @Kernel(op = Op.NEG, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
 @Kernel(op = Op.ABS, dtypes = {F32, F64, F16, BF16, I8, I32, I64})
@@ -54,6 +55,18 @@ final class CpuUnaryKernel implements UnaryKernel {
                 }
                 for (long i = start; i < end; i++) {
                     target.setAtIndex(FLOAT, to + i, (float) evaluate(op, source.getAtIndex(FLOAT, from + i)));
+                }
+            });
+            return;
+        }
+        if (in.dtype() == DType.BF16 && in.isContiguous() && out.isContiguous() && Simd.AVAILABLE && VectorFloatLoops.servesUnary(op)) {
+            MemorySegment source = x.memory();
+            MemorySegment target = o.memory();
+            long from = in.offset();
+            long to = out.offset();
+            KernelPool.forEachRange(in.size(), 8, (start, end) -> {
+                for (long s = start; s < end; s += Integer.MAX_VALUE) {
+                    Bf16Loops.unary(op, target, to + s, source, from + s, (int) Math.min(end - s, Integer.MAX_VALUE));
                 }
             });
             return;

@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * helper of our own is not inlined once its own compiled code is large, so loads and stores call the Vector API
  * (whose methods are force-inlined) directly. The tail after the last
  * whole vector runs as scalar code with the same rounding. Element-wise results equal the scalar kernels' bit for bit,
- * except the transcendental functions, which come from the JDK's vector math library (a few ulp).
+ * except the transcendental functions, which come from the JDK's vector math library (a few ulp), and erf, a
+ * polynomial approximation within 2.5e-7 of the exact value (see {@link #unary}).
  */
 final class VectorFloatLoops {
     /** The fewest lanes for which the vector loops are used. */
@@ -40,7 +41,23 @@ final class VectorFloatLoops {
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+    /** Taylor coefficients of erf(x) / x in powers of x^2: 2/sqrt(pi) (-1)^k / (k! (2k + 1)); the first omitted term is below 1.2e-9 for |x| < 1. */
+    private static final float[] ERF_TAYLOR = erfTaylor(11);
+    /** Abramowitz and Stegun, Handbook of Mathematical Functions, 7.1.26: p and a1 to a5. */
+    private static final float ERF_P = 0.3275911f;
+    private static final float[] ERF_A = {0.254829592f, -0.284496736f, 1.421413741f, -1.453152027f, 1.061405429f};
+
     private VectorFloatLoops() {
+    }
+
+    private static float[] erfTaylor(int terms) {
+        float[] coefficients = new float[terms];
+        double factorial = 1;
+        for (int k = 0; k < terms; k++) {
+            factorial *= Math.max(k, 1);
+            coefficients[k] = (float) (2 / Math.sqrt(Math.PI) * (k % 2 == 0 ? 1 : -1) / (factorial * (2 * k + 1)));
+        }
+        return coefficients;
     }
 
     /** Floats per preferred vector on this machine. */
@@ -207,9 +224,12 @@ final class VectorFloatLoops {
         }
     }
 
-    /** Tells whether {@link #unary} has a vector loop for the op; erf has none. */
+    /** Tells whether {@link #unary} has a vector loop for the op. */
     static boolean servesUnary(Op op) {
-        return op != Op.ERF;
+        return switch (op) {
+            case NEG, ABS, SQRT, RSQRT, EXP, LOG, TANH, LOGISTIC, SIN, COS, ERF -> true;
+            default -> false;
+        };
     }
 
     /** {@code o[i] = op(x[i])} for i in [0, n), both contiguous; the tail is evaluated as the scalar kernel does. */
@@ -268,6 +288,30 @@ final class VectorFloatLoops {
                     FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.COS).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
+            case ERF -> {
+                // Below 1 in magnitude the Taylor series x * P(x^2) keeps the relative error small near 0; from 1 on,
+                // Abramowitz and Stegun 7.1.26, 1 - t (a1 + t (a2 + ... + t a5)) exp(-x^2) with t = 1 / (1 + p |x|),
+                // whose absolute error is at most 1.5e-7, with the sign of x. NaN takes the second branch and stays NaN.
+                FloatVector p = FloatVector.broadcast(FLOATS, ERF_P);
+                for (; i < bound; i += LANES) {
+                    FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
+                    FloatVector a = v.abs();
+                    FloatVector z = v.mul(v);
+                    FloatVector series = FloatVector.broadcast(FLOATS, ERF_TAYLOR[ERF_TAYLOR.length - 1]);
+                    for (int k = ERF_TAYLOR.length - 2; k >= 0; k--) {
+                        series = series.fma(z, FloatVector.broadcast(FLOATS, ERF_TAYLOR[k]));
+                    }
+                    series = series.mul(v);
+                    FloatVector t = one.div(a.fma(p, one));
+                    FloatVector tail = FloatVector.broadcast(FLOATS, ERF_A[ERF_A.length - 1]);
+                    for (int k = ERF_A.length - 2; k >= 0; k--) {
+                        tail = tail.fma(t, FloatVector.broadcast(FLOATS, ERF_A[k]));
+                    }
+                    FloatVector large = one.sub(tail.mul(t).mul(z.neg().lanewise(VectorOperators.EXP)));
+                    large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
+                    large.blend(series, a.compare(VectorOperators.LT, 1f)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                }
+            }
             default -> throw KernelArguments.notServed(op, "vector unary");
         }
         for (; i < n; i++) {
@@ -306,14 +350,25 @@ final class VectorFloatLoops {
 
     private static double max(MemorySegment x, long px, long n) {
         long bound = n - n % LANES;
+        long unrolled = n - n % (4L * LANES);
         float result = Float.NEGATIVE_INFINITY;
         long i = 0;
         if (bound > 0) {
+            // Four independent accumulators hide the latency of the NaN-propagating max (the order does not matter).
             FloatVector acc = FloatVector.fromMemorySegment(FLOATS, x, (px) * Float.BYTES, ORDER);
-            for (i = LANES; i < bound; i += LANES) {
+            FloatVector acc1 = acc;
+            FloatVector acc2 = acc;
+            FloatVector acc3 = acc;
+            for (; i < unrolled; i += 4L * LANES) {
+                acc = acc.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
+                acc1 = acc1.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i + LANES) * Float.BYTES, ORDER));
+                acc2 = acc2.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i + 2L * LANES) * Float.BYTES, ORDER));
+                acc3 = acc3.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i + 3L * LANES) * Float.BYTES, ORDER));
+            }
+            for (; i < bound; i += LANES) {
                 acc = acc.max(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
             }
-            result = acc.reduceLanes(VectorOperators.MAX);
+            result = acc.max(acc1).max(acc2.max(acc3)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) {
             result = Math.max(result, x.getAtIndex(FLOAT, px + i));
@@ -323,14 +378,25 @@ final class VectorFloatLoops {
 
     private static double min(MemorySegment x, long px, long n) {
         long bound = n - n % LANES;
+        long unrolled = n - n % (4L * LANES);
         float result = Float.POSITIVE_INFINITY;
         long i = 0;
         if (bound > 0) {
+            // Four independent accumulators hide the latency of the NaN-propagating min (the order does not matter).
             FloatVector acc = FloatVector.fromMemorySegment(FLOATS, x, (px) * Float.BYTES, ORDER);
-            for (i = LANES; i < bound; i += LANES) {
+            FloatVector acc1 = acc;
+            FloatVector acc2 = acc;
+            FloatVector acc3 = acc;
+            for (; i < unrolled; i += 4L * LANES) {
+                acc = acc.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
+                acc1 = acc1.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i + LANES) * Float.BYTES, ORDER));
+                acc2 = acc2.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i + 2L * LANES) * Float.BYTES, ORDER));
+                acc3 = acc3.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i + 3L * LANES) * Float.BYTES, ORDER));
+            }
+            for (; i < bound; i += LANES) {
                 acc = acc.min(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
             }
-            result = acc.reduceLanes(VectorOperators.MIN);
+            result = acc.min(acc1).min(acc2.min(acc3)).reduceLanes(VectorOperators.MIN);
         }
         for (; i < n; i++) {
             result = Math.min(result, x.getAtIndex(FLOAT, px + i));

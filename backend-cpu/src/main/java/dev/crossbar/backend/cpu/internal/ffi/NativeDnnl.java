@@ -55,6 +55,7 @@ final class NativeDnnl {
     private final MethodHandle MH$dnnl_stream_destroy;
     private final MethodHandle MH$dnnl_memory_create;
     private final MethodHandle MH$dnnl_memory_destroy;
+    private final MethodHandle MH$dnnl_memory_set_data_handle;
     private final MethodHandle MH$dnnl_primitive_execute;
 
     private NativeDnnl(NativeLibrary library) {
@@ -73,6 +74,7 @@ final class NativeDnnl {
         MH$dnnl_stream_destroy = library.function("dnnl_stream_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MH$dnnl_memory_create = library.function("dnnl_memory_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         MH$dnnl_memory_destroy = library.function("dnnl_memory_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$dnnl_memory_set_data_handle = library.function("dnnl_memory_set_data_handle", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         MH$dnnl_primitive_execute = library.function("dnnl_primitive_execute", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
     }
 
@@ -214,6 +216,11 @@ final class NativeDnnl {
         }
         check("dnnl_memory_create", status, "");
         return memory.get(ADDRESS, 0);
+    }
+
+    /** Calls {@code dnnl_memory_set_data_handle}: the memory object now describes the data at {@code handle}. */
+    void memorySetDataHandle(MemorySegment memory, MemorySegment handle) {
+        check("dnnl_memory_set_data_handle", invoke(MH$dnnl_memory_set_data_handle, memory, handle), "");
     }
 
     /** Calls {@code dnnl_memory_destroy}. */

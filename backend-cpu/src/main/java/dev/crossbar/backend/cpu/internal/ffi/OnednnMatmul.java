@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * oneDNN's matmul primitive over caller-owned memory with explicit strides, for F32 and BF16 operands with float
@@ -101,29 +102,74 @@ public final class OnednnMatmul {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "oneDNN takes at most %d dims, got %d", NativeDnnl.MAX_DIMS, outDims.length));
         }
         Primitive primitive = primitive(new Layout(dataType(type), aDims, aStrides, bDims, bStrides, outDims, outStrides));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment stream = dnnl.streamCreate(engine, arena);
-            MemorySegment[] memories = new MemorySegment[3];
+        Execution execution = primitive.idle().getAndSet(null);
+        if (execution == null) {
+            execution = new Execution(primitive);
+        }
+        try {
+            execution.run(a, b, out);
+        } finally {
+            if (!primitive.idle().compareAndSet(null, execution)) {
+                execution.close();
+            }
+        }
+    }
+
+    /**
+     * What one call of a primitive needs besides it: a stream, the three memory objects (pointed at each call's
+     * operands with {@code dnnl_memory_set_data_handle}) and the argument array. Each primitive keeps one idle
+     * execution for the next call, so that steady state creates and allocates nothing; a concurrent call makes its own
+     * and destroys it afterwards.
+     */
+    private final class Execution implements AutoCloseable {
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment stream;
+        private final MemorySegment[] memories = new MemorySegment[3];
+        private final MemorySegment arguments;
+        private final MemorySegment primitive;
+
+        Execution(Primitive primitive) {
+            this.primitive = primitive.primitive();
             try {
-                memories[0] = dnnl.memoryCreate(primitive.source(), engine, a, arena);
-                memories[1] = dnnl.memoryCreate(primitive.weights(), engine, b, arena);
-                memories[2] = dnnl.memoryCreate(primitive.destination(), engine, out, arena);
-                MemorySegment arguments = arena.allocate(NativeDnnl.EXEC_ARG, 3);
+                stream = dnnl.streamCreate(engine, arena);
+                MemorySegment[] descriptors = {primitive.source(), primitive.weights(), primitive.destination()};
+                for (int i = 0; i < 3; i++) {
+                    memories[i] = dnnl.memoryCreate(descriptors[i], engine, MemorySegment.NULL, arena);
+                }
+                arguments = arena.allocate(NativeDnnl.EXEC_ARG, 3);
                 int[] kinds = {ARG_SRC, ARG_WEIGHTS, ARG_DST};
                 for (int i = 0; i < 3; i++) {
                     MemorySegment argument = arguments.asSlice(i * NativeDnnl.EXEC_ARG.byteSize(), NativeDnnl.EXEC_ARG);
                     argument.set(JAVA_INT, 0, kinds[i]);
                     argument.set(ADDRESS, 8, memories[i]);
                 }
-                dnnl.primitiveExecute(primitive.primitive(), stream, 3, arguments);
-                dnnl.streamWait(stream);
-            } finally {
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        void run(MemorySegment a, MemorySegment b, MemorySegment out) {
+            dnnl.memorySetDataHandle(memories[0], a);
+            dnnl.memorySetDataHandle(memories[1], b);
+            dnnl.memorySetDataHandle(memories[2], out);
+            dnnl.primitiveExecute(primitive, stream, 3, arguments);
+            dnnl.streamWait(stream);
+        }
+
+        @Override
+        public void close() {
+            try {
                 for (MemorySegment memory : memories) {
                     if (memory != null) {
                         dnnl.memoryDestroy(memory);
                     }
                 }
-                dnnl.streamDestroy(stream);
+                if (stream != null) {
+                    dnnl.streamDestroy(stream);
+                }
+            } finally {
+                arena.close();
             }
         }
     }
@@ -146,7 +192,8 @@ public final class OnednnMatmul {
             dnnl.matmulDescInit(operation, source, weights, destination);
             MemorySegment primitiveDesc = dnnl.primitiveDescCreate(operation, engine, "for a matmul of " + layout);
             try {
-                return new Primitive(dnnl.primitiveCreate(primitiveDesc), dnnl.implementation(primitiveDesc), source, weights, destination);
+                return new Primitive(dnnl.primitiveCreate(primitiveDesc), dnnl.implementation(primitiveDesc), source, weights, destination,
+                        new AtomicReference<>());
             } finally {
                 dnnl.primitiveDescDestroy(primitiveDesc);
             }
@@ -158,9 +205,12 @@ public final class OnednnMatmul {
         return type == DType.BF16 ? 2 : 3;
     }
 
-    /** A created primitive, the name of its implementation and the memory descriptors it was made for. */
+    /**
+     * A created primitive, the name of its implementation, the memory descriptors it was made for and the execution
+     * kept for its next call (null while one is running).
+     */
     private record Primitive(MemorySegment primitive, String implementation, MemorySegment source, MemorySegment weights,
-                             MemorySegment destination) {
+                             MemorySegment destination, AtomicReference<Execution> idle) {
     }
 
     /** What a primitive is specific to: the element type and every operand's dims and strides. */
