@@ -114,30 +114,46 @@ final class Autograd {
         Tensor bs = b.savedFor(y);
         Tensor ys = y.savedFor(y);
         record(y, op.opName(), new Tensor[] {a, b}, list(as, bs, ys), g -> {
-            Tensor[] d = binaryVjp(op, g, as, bs, ys);
+            Tensor[] d = binaryVjp(op, g, as, bs, ys, a.requiresGrad(), b.requiresGrad());
             return new Tensor[] {toInput(d[0], a), toInput(d[1], b)};
         });
     }
 
-    private static Tensor[] binaryVjp(Op op, Tensor g, Tensor a, Tensor b, Tensor y) {
+    /** The gradients of a binary op's operands; only those {@code needA} and {@code needB} ask for are computed. */
+    private static Tensor[] binaryVjp(Op op, Tensor g, Tensor a, Tensor b, Tensor y, boolean needA, boolean needB) {
         DType t = y.dtype();
         return switch (op) {
             case ADD -> new Tensor[] {g, g};
-            case SUB -> new Tensor[] {g, g.neg()};
-            case MUL -> new Tensor[] {g.mul(b), g.mul(a)};
-            case DIV -> new Tensor[] {g.div(b), g.mul(y).div(b).neg()};
+            case SUB -> new Tensor[] {g, needB ? g.neg() : null};
+            case MUL -> new Tensor[] {needA ? g.mul(b) : null, needB ? g.mul(a) : null};
+            case DIV -> new Tensor[] {needA ? g.div(b) : null, needB ? g.mul(y).div(b).neg() : null};
             case POW -> {
-                Tensor da = g.mul(b).mul(a.pow(b.sub(1.0)));
+                Tensor da = needA ? g.mul(b).mul(a.pow(b.sub(1.0))) : null;
+                if (!needB) {
+                    yield new Tensor[] {da, null};
+                }
                 Tensor logA = Tensor.where(a.eq(zero(a)), zero(y), a.cast(t).log());
                 yield new Tensor[] {da, g.mul(y).mul(logA)};
             }
             case MAX, MIN -> {
-                Tensor wins = (op == Op.MAX ? a.gt(b) : a.lt(b)).cast(t);
-                Tensor share = wins.add(a.eq(b).cast(t).mul(0.5));
-                yield new Tensor[] {g.mul(share), g.mul(share.neg().add(1.0))};
+                // As PyTorch's maximum and minimum: ties share the gradient evenly, and an operand gets none where the
+                // other one wins. A broadcast operand (the 0 of a ReLU) is expanded first, so that every compare and
+                // select runs on dense memory.
+                Tensor zeros = g.fullLike(y.shape(), 0, g.dtype());
+                Tensor da0 = dense(a, zeros);
+                Tensor db0 = dense(b, zeros);
+                Tensor shared = Tensor.where(da0.eq(db0), g.mul(0.5), g);
+                Tensor da = needA ? Tensor.where(op == Op.MAX ? da0.lt(db0) : da0.gt(db0), zeros, shared) : null;
+                Tensor db = needB ? Tensor.where(op == Op.MAX ? da0.gt(db0) : da0.lt(db0), zeros, shared) : null;
+                yield new Tensor[] {da, db};
             }
             default -> throw new IllegalStateException("not a binary op: " + op);
         };
+    }
+
+    /** {@code x} itself when it is row-major in the shape of {@code zeros}, else {@code x} broadcast and added to them. */
+    private static Tensor dense(Tensor x, Tensor zeros) {
+        return x.shape().equals(zeros.shape()) && x.isContiguous() ? x : zeros.add(x);
     }
 
     static void select(Tensor condition, Tensor a, Tensor b, Tensor y) {
@@ -146,7 +162,8 @@ final class Autograd {
         }
         Tensor cs = condition.savedFor(y);
         record(y, Op.SELECT.opName(), new Tensor[] {a, b}, list(cs), g -> {
-            Tensor z = zero(g);
+            // Dense zeros rather than a broadcast scalar, so the selects run the kernels' contiguous paths.
+            Tensor z = g.fullLike(g.shape(), 0, g.dtype());
             return new Tensor[] {toInput(Tensor.where(cs, g, z), a), toInput(Tensor.where(cs, z, g), b)};
         });
     }
@@ -192,11 +209,42 @@ final class Autograd {
             Tensor am = a.rank() == 1 ? as.reshape(1, a.shape().dim(0)) : as;
             Tensor bm = b.rank() == 1 ? bs.reshape(b.shape().dim(0), 1) : bs;
             Tensor gm = g.reshape(matmulOutput(am.shape(), bm.shape()).dims());
-            // Sum broadcast batch axes back to each operand's matrix form, then drop the axis a vector gained.
-            Tensor da = sumTo(gm.matmul(bm.transpose(-1, -2)), am.shape()).reshape(a.shape().dims());
-            Tensor db = sumTo(am.transpose(-1, -2).matmul(gm), bm.shape()).reshape(b.shape().dims());
-            return new Tensor[] {toInput(da, a), toInput(db, b)};
+            // Sum broadcast batch axes back to each operand's matrix form, then drop the axis a vector gained. An operand
+            // stored transposed (a Linear layer's weight) gets its gradient computed transposed, in the layout of the
+            // tensor it was transposed from, so the gradient reaching that tensor needs no copy.
+            Tensor da = null;
+            if (a.requiresGrad()) {
+                Tensor product = storedTransposed(am) ? bm.matmul(gm.transpose(-1, -2)).transpose(-1, -2) : gm.matmul(bm.transpose(-1, -2));
+                da = asInputShape(sumTo(product, am.shape()), a);
+            }
+            Tensor db = null;
+            if (b.requiresGrad()) {
+                Tensor left = am;
+                Tensor right = gm;
+                if (bm.rank() == 2 && am.rank() > 2 && am.isContiguous() && gm.isContiguous()) {
+                    // One matrix shared by the whole batch (x W in a transformer): fold the batch into the rows, so a
+                    // single product sums over it instead of a batch of products and a reduction.
+                    left = am.reshape(-1, am.shape().dim(-1));
+                    right = gm.reshape(-1, gm.shape().dim(-1));
+                }
+                Tensor product = storedTransposed(bm) ? right.transpose(-1, -2).matmul(left).transpose(-1, -2) : left.transpose(-1, -2).matmul(right);
+                db = asInputShape(sumTo(product, bm.shape()), b);
+            }
+            return new Tensor[] {da == null ? null : toInput(da, a), db == null ? null : toInput(db, b)};
         });
+    }
+
+    /** Drops the axis a vector operand gained; a matrix's gradient stays the view it is (reshape would copy a transposed one). */
+    private static Tensor asInputShape(Tensor gradient, Tensor input) {
+        return gradient.shape().equals(input.shape()) ? gradient : gradient.reshape(input.shape().dims());
+    }
+
+    /** Whether the matrix axes of {@code t} are those of a row-major matrix transposed (column-major). */
+    private static boolean storedTransposed(Tensor t) {
+        long[] strides = t.strides();
+        int rows = t.shape().dim(-2);
+        int columns = t.shape().dim(-1);
+        return rows > 1 && columns > 1 && strides[strides.length - 2] == 1 && strides[strides.length - 1] == rows;
     }
 
     private static Shape matmulOutput(Shape a, Shape b) {
@@ -310,7 +358,8 @@ final class Autograd {
         }
         List<Tensor> savedView = java.util.Collections.unmodifiableList(new ArrayList<>(saved));
         record(y, name, inputs.clone(), saved, g -> {
-            List<Tensor> grads = backward.apply(g, savedView);
+            // Custom backward functions may hand g's memory to a kernel or a collective: they get it row-major.
+            List<Tensor> grads = backward.apply(g.isContiguous() ? g : g.contiguous(), savedView);
             if (grads.size() != inputs.length) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%s: backward returned %d gradients for %d inputs", name, grads.size(), inputs.length));
             }
@@ -383,7 +432,9 @@ final class Autograd {
                     grads = node.vjp.apply(g);
                     for (int i = 0; i < grads.length; i++) {
                         if (grads[i] != null && node.inputs[i].requiresGrad()) {
-                            grads[i] = step.keep(grads[i].contiguous());
+                            // A new handle (the VJP may return g or a saved tensor, both closed before the input's
+                            // turn); strided gradients stay views, so a transposed one reaching a transpose is not copied.
+                            grads[i] = step.keep(grads[i].alias());
                         } else {
                             grads[i] = null;
                         }

@@ -818,7 +818,15 @@ public final class Tensor implements AutoCloseable {
                 dims.add(n);
             }
             Tensor out = newResult(type, Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()));
-            kernel.matmul(TensorView.contiguous(out.storage.buffer(), type, full), av, bv);
+            if (other.rank() == 2 && rank() > 2 && k > 0 && ca.isContiguous()) {
+                // One matrix shared by a row-major batch (x W in a transformer): the batch folds into the rows of a
+                // single product, which the kernel blocks and threads as one large matrix.
+                int rows = Math.toIntExact(size() / k);
+                kernel.matmul(TensorView.contiguous(out.storage.buffer(), type, Shape.of(rows, n)),
+                        new TensorView(ca.storage.buffer(), type, Shape.of(rows, k), new long[] {k, 1}, ca.offset), cb.view());
+            } else {
+                kernel.matmul(TensorView.contiguous(out.storage.buffer(), type, full), av, bv);
+            }
             Autograd.matmul(this, other, out);
             return out;
         } finally {
@@ -842,7 +850,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Gives the elements a new shape in row-major order; one dimension may be -1 and is inferred. Shares memory when
-     * this tensor is contiguous and copies otherwise.
+     * the strides allow it (always for a contiguous tensor; for a strided one when each group of axes merged or split
+     * steps evenly, as in PyTorch's {@code view}) and copies otherwise.
      *
      * @param dims the new shape
      * @return the reshaped tensor
@@ -851,8 +860,9 @@ public final class Tensor implements AutoCloseable {
         checkOpen();
         Shape target = inferShape(dims);
         Tensor out;
-        if (isContiguous()) {
-            out = newView(dtype, target, target.contiguousStrides(), offset);
+        long[] viewStrides = isContiguous() ? target.contiguousStrides() : viewStrides(target);
+        if (viewStrides != null) {
+            out = newView(dtype, target, viewStrides, offset);
         } else {
             CopyKernel kernel = scope.kernelFor(Op.RESHAPE, dtype, CopyKernel.class);
             out = newResult(dtype, target);
@@ -1653,6 +1663,43 @@ public final class Tensor implements AutoCloseable {
         if (!device().equals(other.device())) {
             throw new DeviceMismatchException(op, device(), other.device());
         }
+    }
+
+    /**
+     * The strides that show this tensor's elements in {@code target}'s row-major order without a copy, or null when
+     * there are none: each run of axes whose strides chain evenly is one chunk of memory, and the target's axes must
+     * split those chunks exactly.
+     */
+    private long[] viewStrides(Shape target) {
+        long[] result = new long[target.rank()];
+        if (size() == 0) {
+            return target.contiguousStrides();
+        }
+        int viewAxis = target.rank() - 1;
+        long chunkStride = rank() == 0 ? 1 : strides[rank() - 1];
+        long chunkSize = 1;
+        long viewSize = 1;
+        for (int axis = rank() - 1; axis >= 0; axis--) {
+            chunkSize *= shape.dim(axis);
+            boolean chunkEnds = axis == 0 || (shape.dim(axis - 1) != 1 && strides[axis - 1] != chunkSize * chunkStride);
+            if (!chunkEnds) {
+                continue;
+            }
+            while (viewAxis >= 0 && (viewSize < chunkSize || target.dim(viewAxis) == 1)) {
+                result[viewAxis] = viewSize * chunkStride;
+                viewSize *= target.dim(viewAxis);
+                viewAxis--;
+            }
+            if (viewSize != chunkSize) {
+                return null;
+            }
+            if (axis > 0) {
+                chunkStride = strides[axis - 1];
+                chunkSize = 1;
+                viewSize = 1;
+            }
+        }
+        return viewAxis == -1 ? result : null;
     }
 
     private Shape inferShape(int[] dims) {

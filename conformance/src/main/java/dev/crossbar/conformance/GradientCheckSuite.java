@@ -79,6 +79,12 @@ public abstract class GradientCheckSuite extends BackendFixture {
                 binary("minimum broadcast", wide, row, Tensor::minimum),
                 binary("matmul [2,3]@[3,4]", wide, Input.of(-1, 1, 3, 4), Tensor::matmul),
                 binary("matmul batched broadcast [2,1,3,4]@[5,4,2]", Input.of(-1, 1, 2, 1, 3, 4), Input.of(-1, 1, 5, 4, 2), Tensor::matmul),
+                binary("matmul with a transposed right operand [2,3]@[4,3]^T", wide, Input.of(-1, 1, 4, 3), (a, w) -> a.matmul(w.transpose(0, 1))),
+                binary("matmul with a transposed left operand [3,2]^T@[3,4]", Input.of(-1, 1, 3, 2), Input.of(-1, 1, 3, 4), (a, b) -> a.transpose(0, 1).matmul(b)),
+                binary("matmul batch times a shared transposed matrix [2,3,4]@[5,4]^T", Input.of(-1, 1, 2, 3, 4), Input.of(-1, 1, 5, 4),
+                        (a, w) -> a.matmul(w.transpose(0, 1))),
+                binary("matmul batch times a shared matrix [2,3,4]@[4,5]", Input.of(-1, 1, 2, 3, 4), Input.of(-1, 1, 4, 5), Tensor::matmul),
+                unary("maximum against a broadcast 0 (ReLU) on both sides", 0.2, 2, t -> t.neg().maximum(0.0).add(t.maximum(0.0))),
                 binary("matmul vector-matrix [4]@[4,2]", Input.of(-1, 1, 4), Input.of(-1, 1, 4, 2), Tensor::matmul),
                 binary("matmul matrix-vector [3,4]@[4]", Input.of(-1, 1, 3, 4), Input.of(-1, 1, 4), Tensor::matmul),
                 binary("matmul dot [4]@[4]", Input.of(-1, 1, 4), Input.of(-1, 1, 4), Tensor::matmul),
@@ -137,6 +143,18 @@ public abstract class GradientCheckSuite extends BackendFixture {
             x.cast(DType.F32).mul(scope.fromArray(w, 3)).sum().backward();
             double[] expected = {w[0], w[1], w[2]};
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, x.grad().orElseThrow().toDoubleArray(), 0.0);
+        }
+    }
+
+    /** At ties maximum and minimum give each operand half the gradient; elsewhere all of it goes to the winner. */
+    @org.junit.jupiter.api.Test
+    public final void maximumAndMinimumShareTheGradientAtTies() {
+        try (TensorScope scope = root().child()) {
+            Tensor x = scope.fromArray(new double[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor y = scope.fromArray(new double[] {1, 0, 5}, 3).requiresGrad(true);
+            x.maximum(y).mul(scope.fromArray(new double[] {2, 4, 8}, 3)).sum().add(x.minimum(y).sum()).backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1 + 0.5, 4, 1}, x.grad().orElseThrow().toDoubleArray(), 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1 + 0.5, 1, 8}, y.grad().orElseThrow().toDoubleArray(), 0.0);
         }
     }
 

@@ -469,6 +469,10 @@ final class OpChecks {
         assertLayout(c, "of a permuted view (the copy path) to [6, 4]", ReferenceOps.permute(x, 2, 0, 1).reshape(6, 4), t.permute(2, 0, 1).reshape(6, 4));
         assertLayout(c, "of a step-2 slice to [-1]", ReferenceOps.slice(x, 1, 0, 4, 2).reshape(12), t.slice(1, 0, 4, 2).reshape(-1));
         assertLayout(c, "of a contiguous tensor to [-1, 4]", x.reshape(6, 4), t.reshape(-1, 4));
+        assertLayout(c, "of a permuted view splitting an axis (the view path) to [2, 2, 3, 2]",
+                ReferenceOps.permute(x, 1, 0, 2).reshape(2, 2, 3, 2), t.permute(1, 0, 2).reshape(2, 2, 3, 2));
+        assertLayout(c, "of a slice of a permuted view dropping its size-1 axis (the view path) to [4, 2]",
+                ReferenceOps.slice(ReferenceOps.permute(x, 1, 0, 2), 1, 1, 2, 1).reshape(4, 2), t.permute(1, 0, 2).slice(1, 1, 2).reshape(4, 2));
     }
 
     private static void permute(CellContext c, DType d) {
