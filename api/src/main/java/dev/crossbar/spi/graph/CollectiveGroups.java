@@ -30,7 +30,9 @@ public final class CollectiveGroups {
 
     /**
      * Returns the replica groups of a collective along one mesh axis: one group per line of the mesh along that axis,
-     * in the row-major order of the other coordinates, each listing its ranks by their coordinate on the axis. On a
+     * in the row-major order of the other coordinates, each listing its ranks in ascending order, because that is the
+     * order of group ranks in the {@link dev.crossbar.api.distributed.ProcessGroup} that
+     * {@code RankContext.group(mesh, axis)} returns, and so the order of all_gather's and reduce_scatter's chunks. On a
      * 2x4 mesh {@code ("dp", "tp")} of ranks 0..7, {@code "tp"} gives {@code [[0, 1, 2, 3], [4, 5, 6, 7]]} and
      * {@code "dp"} gives {@code [[0, 4], [1, 5], [2, 6], [3, 7]]}.
      *
@@ -45,7 +47,28 @@ public final class CollectiveGroups {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "an SPMD program numbers its replicas 0..%d, but %s holds ranks %s; build the mesh over every rank of the program", mesh.size() - 1, mesh, mesh.ranks()));
         }
-        return mesh.groupsAlong(axisName);
+        return mesh.groupsAlong(axisName).stream().map(group -> group.stream().sorted().toList()).toList();
+    }
+
+    /**
+     * Returns the source-target pairs of a {@code collective_permute} that shifts values along one mesh axis: in every
+     * group of {@link #alongAxis}, group rank {@code k} sends to group rank {@code (k + shift) mod n}, as a ring
+     * exchange of pipeline or sequence parallelism written with {@code send} and {@code recv} on that group does.
+     *
+     * @param mesh the mesh; its ranks must be {@code 0 .. size-1}, as for {@link #alongAxis}
+     * @param axisName the axis
+     * @param shift how many places each value moves, may be negative
+     * @return one {@code [source, target]} pair per rank
+     */
+    public static List<List<Integer>> shiftAlongAxis(DeviceMesh mesh, String axisName, int shift) {
+        List<List<Integer>> pairs = new ArrayList<>();
+        for (List<Integer> line : alongAxis(mesh, axisName)) {
+            int n = line.size();
+            for (int k = 0; k < n; k++) {
+                pairs.add(List.of(line.get(k), line.get(Math.floorMod(k + shift, n))));
+            }
+        }
+        return List.copyOf(pairs);
     }
 
     /**

@@ -62,10 +62,19 @@ class CollectiveGroupsTest {
     }
 
     @Test
-    void groupsFollowTheMeshsRankLayoutNotTheRankNumbers() {
+    void groupsFollowTheMeshsLayoutAndListRanksInProcessGroupOrder() {
         DeviceMesh mesh = DeviceMesh.of(new int[] {2, 4}, new int[] {7, 6, 5, 4, 3, 2, 1, 0}, "dp", "tp");
-        assertEquals(List.of(List.of(7, 6, 5, 4), List.of(3, 2, 1, 0)), CollectiveGroups.alongAxis(mesh, "tp"));
-        assertEquals(List.of(List.of(7, 3), List.of(6, 2), List.of(5, 1), List.of(4, 0)), CollectiveGroups.alongAxis(mesh, "dp"));
+        assertEquals(List.of(List.of(4, 5, 6, 7), List.of(0, 1, 2, 3)), CollectiveGroups.alongAxis(mesh, "tp"));
+        assertEquals(List.of(List.of(3, 7), List.of(2, 6), List.of(1, 5), List.of(0, 4)), CollectiveGroups.alongAxis(mesh, "dp"));
+    }
+
+    @Test
+    void aShiftAlongAnAxisPairsEachRankWithItsNeighbourInTheLine() {
+        DeviceMesh mesh = DeviceMesh.of(new int[] {2, 4}, "dp", "tp");
+        assertEquals(List.of(List.of(0, 1), List.of(1, 2), List.of(2, 3), List.of(3, 0), List.of(4, 5), List.of(5, 6), List.of(6, 7), List.of(7, 4)),
+                CollectiveGroups.shiftAlongAxis(mesh, "tp", 1));
+        assertEquals(List.of(List.of(0, 4), List.of(4, 0), List.of(1, 5), List.of(5, 1), List.of(2, 6), List.of(6, 2), List.of(3, 7), List.of(7, 3)),
+                CollectiveGroups.shiftAlongAxis(mesh, "dp", -1));
     }
 
     @Test
