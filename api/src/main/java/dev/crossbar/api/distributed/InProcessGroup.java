@@ -1,17 +1,13 @@
 package dev.crossbar.api.distributed;
 
-import dev.crossbar.api.DType;
-import dev.crossbar.api.DTypeNotAdmittedException;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.Grad;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.api.distributed.InProcessCollectives.GatherForm;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /** One rank's view of an in-process group: its sequence numbers, over the rendezvous its ranks share. */
 final class InProcessGroup implements ProcessGroup {
@@ -63,58 +59,58 @@ final class InProcessGroup implements ProcessGroup {
 
     @Override
     public Work<Tensor> allReduceAsync(Tensor tensor, ReduceOp op) {
-        checkReducible("allReduce", tensor, op);
-        return collective("allReduce", op + ", " + argument(tensor), tensor, null, all -> InProcessCollectives.allReduce(all, op));
+        CollectiveArguments.requireReducible("allReduce", this, tensor, op);
+        return collective("allReduce", op + ", " + CollectiveArguments.describe(tensor), tensor, null, all -> InProcessCollectives.allReduce(all, op));
     }
 
     @Override
     public Work<Tensor> allGatherAsync(Tensor tensor) {
-        checkTensor("allGather", tensor);
-        return collective("allGather", argument(tensor), tensor, GatherForm.CONCATENATED, InProcessCollectives::allGather);
+        CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
+        return collective("allGather", CollectiveArguments.describe(tensor), tensor, GatherForm.CONCATENATED, InProcessCollectives::allGather);
     }
 
     @Override
     public Work<List<Tensor>> allGatherListAsync(Tensor tensor) {
-        checkTensor("allGather", tensor);
-        return collective("allGather", argument(tensor), tensor, GatherForm.LIST, InProcessCollectives::allGather);
+        CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
+        return collective("allGather", CollectiveArguments.describe(tensor), tensor, GatherForm.LIST, InProcessCollectives::allGather);
     }
 
     @Override
     public Work<Tensor> reduceScatterAsync(Tensor tensor, ReduceOp op) {
-        checkReducible("reduceScatter", tensor, op);
-        checkSplittable("reduceScatter", tensor);
-        return collective("reduceScatter", op + ", " + argument(tensor), tensor, null, all -> InProcessCollectives.reduceScatter(all, op));
+        CollectiveArguments.requireReducible("reduceScatter", this, tensor, op);
+        CollectiveArguments.requireSplittable("reduceScatter", tensor);
+        return collective("reduceScatter", op + ", " + CollectiveArguments.describe(tensor), tensor, null, all -> InProcessCollectives.reduceScatter(all, op));
     }
 
     @Override
     public Work<Tensor> broadcastAsync(Tensor tensor, int root) {
-        checkTensor("broadcast", tensor);
-        checkPeer("broadcast", "root", root, true);
-        return collective("broadcast", argument(tensor) + ", root " + root, tensor, null, all -> InProcessCollectives.broadcast(all, root));
+        CollectiveArguments.requireOnGroupBackend("broadcast", this, tensor);
+        CollectiveArguments.requirePeer("broadcast", this, "root", root, true);
+        return collective("broadcast", CollectiveArguments.describe(tensor) + ", root " + root, tensor, null, all -> InProcessCollectives.broadcast(all, root));
     }
 
     @Override
     public Work<Tensor> allToAllAsync(Tensor tensor) {
-        checkTensor("allToAll", tensor);
-        checkSplittable("allToAll", tensor);
-        return collective("allToAll", argument(tensor), tensor, null, InProcessCollectives::allToAll);
+        CollectiveArguments.requireOnGroupBackend("allToAll", this, tensor);
+        CollectiveArguments.requireSplittable("allToAll", tensor);
+        return collective("allToAll", CollectiveArguments.describe(tensor), tensor, null, InProcessCollectives::allToAll);
     }
 
     @Override
     public Work<Void> sendAsync(Tensor tensor, int dst) {
-        checkTensor("send", tensor);
-        checkPeer("send", "dst", dst, false);
+        CollectiveArguments.requireOnGroupBackend("send", this, tensor);
+        CollectiveArguments.requirePeer("send", this, "dst", dst, false);
         long sequence;
         synchronized (this) {
             sequence = sent[dst]++;
         }
-        CollectiveCall call = new CollectiveCall("send", argument(tensor) + " to rank " + globalRanks[dst], "send/recv", globalRank);
-        return arrive(pair(rank, dst, sequence), 0, call, tensor, owner(tensor), tensor.device(), null, InProcessCollectives::sendReceive);
+        CollectiveCall call = new CollectiveCall("send", CollectiveArguments.describe(tensor) + " to rank " + globalRanks[dst], "send/recv", globalRank);
+        return arrive(pair(rank, dst, sequence), 0, call, tensor, CollectiveArguments.resultScope(tensor), tensor.device(), null, InProcessCollectives::sendReceive);
     }
 
     @Override
     public Work<Tensor> recvAsync(int src) {
-        checkPeer("recv", "src", src, false);
+        CollectiveArguments.requirePeer("recv", this, "src", src, false);
         TensorScope owner = TensorScope.current().orElseThrow(() -> new IllegalStateException(
                 "recv needs an open TensorScope on this thread to own the received tensor; open one (rank contexts have scope())"));
         long sequence;
@@ -137,7 +133,7 @@ final class InProcessGroup implements ProcessGroup {
             sequence = nextSequence++;
         }
         Rendezvous rendezvous = state.rendezvous("collective #" + sequence, sequence, globalRanks);
-        TensorScope owner = input == null ? null : owner(input);
+        TensorScope owner = input == null ? null : CollectiveArguments.resultScope(input);
         return arrive(rendezvous, rank, CollectiveCall.collective(op, arguments, globalRank), input, owner,
                 input == null ? device : input.device(), form, computation);
     }
@@ -160,53 +156,6 @@ final class InProcessGroup implements ProcessGroup {
         rendezvous.arrive(new Rendezvous.Arrival(slot, call, copy, owner, target, work, form), computation);
         communicator.abortIfStopped(rendezvous);
         return work;
-    }
-
-    /** The scope that owns a result computed from {@code input}, by the API's rule. */
-    private static TensorScope owner(Tensor input) {
-        return TensorScope.current().filter(s -> s.device().backend().equals(input.device().backend())).orElseGet(input::scope);
-    }
-
-    private String argument(Tensor tensor) {
-        return CollectiveCall.tensorArgument(tensor.dtype(), tensor.shape());
-    }
-
-    private void checkTensor(String op, Tensor tensor) {
-        Objects.requireNonNull(tensor, "tensor is null");
-        if (!tensor.device().backend().equals(communicator.backendName())) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: %s lives on %s but %s communicates between devices of backend '%s'; move it with to(group.device())",
-                    op, tensor, tensor.device(), this, communicator.backendName()));
-        }
-    }
-
-    private void checkReducible(String op, Tensor tensor, ReduceOp reduceOp) {
-        checkTensor(op, tensor);
-        Objects.requireNonNull(reduceOp, "op is null");
-        DType type = tensor.dtype();
-        if (type == DType.BOOL || (!type.isFloating() && !reduceOp.admitsIntegers())) {
-            EnumSet<DType> admitted = EnumSet.complementOf(EnumSet.of(DType.BOOL));
-            if (!reduceOp.admitsIntegers()) {
-                admitted.removeIf(d -> !d.isFloating());
-            }
-            throw new DTypeNotAdmittedException(op + "(" + reduceOp + ")", type, admitted);
-        }
-    }
-
-    private static void checkSplittable(String op, Tensor tensor) {
-        if (tensor.rank() == 0) {
-            throw new IllegalArgumentException(op + " splits dim 0 among the ranks, but " + tensor + " is a scalar; reshape it to [1] or more");
-        }
-    }
-
-    private void checkPeer(String op, String name, int peer, boolean selfAllowed) {
-        if (peer < 0 || peer >= size()) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s %d is not a group rank of %s; group ranks are 0 to %d",
-                    op, name, peer, this, size() - 1));
-        }
-        if (!selfAllowed && peer == rank) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s %d is this rank; send and recv need another rank of %s", op, name, peer, this));
-        }
     }
 
     @Override

@@ -2,12 +2,12 @@ package dev.crossbar.runtime.internal.ffi;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.DType;
-import dev.crossbar.api.DTypeNotAdmittedException;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.Grad;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
+import dev.crossbar.api.distributed.CollectiveArguments;
 import dev.crossbar.api.distributed.CollectiveException;
 import dev.crossbar.api.distributed.CollectiveMismatchException;
 import dev.crossbar.api.distributed.CollectiveTimeoutException;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -141,10 +140,10 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     }
 
     private MpiWork<Tensor> allReduce(Tensor tensor, ReduceOp op, boolean copyInput) {
-        checkReducible("allReduce", tensor, op);
+        CollectiveArguments.requireReducible("allReduce", this, tensor, op);
         DType wire = reductionType(tensor.dtype());
-        TensorScope owner = owner(tensor);
-        MpiWork<Tensor> work = newCollective("allReduce", op + ", " + argument(tensor));
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
+        MpiWork<Tensor> work = newCollective("allReduce", op + ", " + CollectiveArguments.describe(tensor));
         MemorySegment send = sendBuffer(work, tensor, wire, copyInput);
         Tensor out = allocate(work, owner, wire, tensor.shape());
         work.define(w -> communicator.mpi.iallreduce(send, out.asSegment(), count(tensor.size()), communicator.type(wire, true),
@@ -163,9 +162,9 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     }
 
     private MpiWork<Tensor> allGather(Tensor tensor, boolean copyInput) {
-        checkTensor("allGather", tensor);
-        TensorScope owner = owner(tensor);
-        MpiWork<Tensor> work = newCollective("allGather", argument(tensor));
+        CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
+        MpiWork<Tensor> work = newCollective("allGather", CollectiveArguments.describe(tensor));
         Tensor out = startGather(work, tensor, owner, copyInput);
         work.define(w -> postGather(w, tensor, out), () -> owner.adopt(out));
         return submit(work);
@@ -173,9 +172,9 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
 
     @Override
     public Work<List<Tensor>> allGatherListAsync(Tensor tensor) {
-        checkTensor("allGather", tensor);
-        TensorScope owner = owner(tensor);
-        MpiWork<List<Tensor>> work = newCollective("allGather", argument(tensor));
+        CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
+        MpiWork<List<Tensor>> work = newCollective("allGather", CollectiveArguments.describe(tensor));
         Tensor out = startGather(work, tensor, owner, true);
         work.temporary(out);
         work.define(w -> postGather(w, tensor, out), () -> {
@@ -220,16 +219,16 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     }
 
     private MpiWork<Tensor> reduceScatter(Tensor tensor, ReduceOp op, boolean copyInput) {
-        checkReducible("reduceScatter", tensor, op);
-        checkSplittable("reduceScatter", tensor);
+        CollectiveArguments.requireReducible("reduceScatter", this, tensor, op);
+        CollectiveArguments.requireSplittable("reduceScatter", tensor);
         DType wire = reductionType(tensor.dtype());
-        TensorScope owner = owner(tensor);
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
         int[] rows = ProcessGroup.chunkSizes(tensor.shape().dim(0), size());
         long rowElements = tensor.size() / Math.max(1, tensor.shape().dim(0));
         int[] counts = Arrays.stream(rows).map(r -> count(r * rowElements)).toArray();
         int[] dims = tensor.shape().dims();
         dims[0] = rows[rank];
-        MpiWork<Tensor> work = newCollective("reduceScatter", op + ", " + argument(tensor));
+        MpiWork<Tensor> work = newCollective("reduceScatter", op + ", " + CollectiveArguments.describe(tensor));
         MemorySegment send = sendBuffer(work, tensor, wire, copyInput);
         Tensor out = allocate(work, owner, wire, Shape.of(dims));
         boolean even = Arrays.stream(counts).allMatch(c -> c == counts[0]);
@@ -247,10 +246,10 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
 
     @Override
     public Work<Tensor> broadcastAsync(Tensor tensor, int root) {
-        checkTensor("broadcast", tensor);
-        checkPeer("broadcast", "root", root, true);
-        TensorScope owner = owner(tensor);
-        MpiWork<Tensor> work = newCollective("broadcast", argument(tensor) + ", root " + root);
+        CollectiveArguments.requireOnGroupBackend("broadcast", this, tensor);
+        CollectiveArguments.requirePeer("broadcast", this, "root", root, true);
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
+        MpiWork<Tensor> work = newCollective("broadcast", CollectiveArguments.describe(tensor) + ", root " + root);
         Tensor out = allocate(work, owner, tensor.dtype(), tensor.shape());
         if (rank == root) {
             // The root's result is a copy of its input, made now; MPI sends it from there.
@@ -272,9 +271,9 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     }
 
     private MpiWork<Tensor> allToAll(Tensor tensor, boolean copyInput) {
-        checkTensor("allToAll", tensor);
-        checkSplittable("allToAll", tensor);
-        TensorScope owner = owner(tensor);
+        CollectiveArguments.requireOnGroupBackend("allToAll", this, tensor);
+        CollectiveArguments.requireSplittable("allToAll", tensor);
+        TensorScope owner = CollectiveArguments.resultScope(tensor);
         int[] rows = ProcessGroup.chunkSizes(tensor.shape().dim(0), size());
         long rowElements = tensor.size() / Math.max(1, tensor.shape().dim(0));
         int[] sendCounts = Arrays.stream(rows).map(r -> count(r * rowElements)).toArray();
@@ -284,7 +283,7 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
         int[] recvOffsets = offsets(recvCounts);
         int[] dims = tensor.shape().dims();
         dims[0] = size() * rows[rank];
-        MpiWork<Tensor> work = newCollective("allToAll", argument(tensor));
+        MpiWork<Tensor> work = newCollective("allToAll", CollectiveArguments.describe(tensor));
         MemorySegment send = sendBuffer(work, tensor, tensor.dtype(), copyInput);
         Tensor out = allocate(work, owner, tensor.dtype(), Shape.of(dims));
         boolean even = Arrays.stream(sendCounts).allMatch(c -> c == sendCounts[0]);
@@ -337,14 +336,14 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
 
     @Override
     public Work<Void> sendAsync(Tensor tensor, int dst) {
-        checkTensor("send", tensor);
-        checkPeer("send", "dst", dst, false);
+        CollectiveArguments.requireOnGroupBackend("send", this, tensor);
+        CollectiveArguments.requirePeer("send", this, "dst", dst, false);
         if (tensor.rank() > 32) {
             throw new IllegalArgumentException("send: " + tensor + " has more than 32 dims, which the MPI control message does not carry; reshape it");
         }
         MpiWork<Void> work;
         synchronized (this) {
-            work = new MpiWork<>(this, "send", sent[dst]++, "send(" + argument(tensor) + " to rank " + worldRanks[dst] + ")");
+            work = new MpiWork<>(this, "send", sent[dst]++, "send(" + CollectiveArguments.describe(tensor) + " to rank " + worldRanks[dst] + ")");
         }
         MemorySegment send = sendBuffer(work, tensor, tensor.dtype(), true);
         long[] dims = Arrays.stream(tensor.shape().dims()).asLongStream().toArray();
@@ -364,7 +363,7 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
 
     @Override
     public Work<Tensor> recvAsync(int src) {
-        checkPeer("recv", "src", src, false);
+        CollectiveArguments.requirePeer("recv", this, "src", src, false);
         TensorScope owner = TensorScope.current().orElseThrow(() -> new IllegalStateException(
                 "recv needs an open TensorScope on this thread to own the received tensor; open one (rank contexts have scope())"));
         MpiWork<Tensor> work;
@@ -734,53 +733,6 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
             offsets[i] = offsets[i - 1] + counts[i - 1];
         }
         return offsets;
-    }
-
-    /** The scope that owns a result computed from {@code input}, by the API's rule. */
-    private static TensorScope owner(Tensor input) {
-        return TensorScope.current().filter(s -> s.device().backend().equals(input.device().backend())).orElseGet(input::scope);
-    }
-
-    private static String argument(Tensor tensor) {
-        return tensor.dtype().shortName() + tensor.shape();
-    }
-
-    private void checkTensor(String op, Tensor tensor) {
-        Objects.requireNonNull(tensor, "tensor is null");
-        if (!tensor.device().backend().equals(device.backend())) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: %s lives on %s but %s communicates between devices of backend '%s'; move it with to(group.device())",
-                    op, tensor, tensor.device(), this, device.backend()));
-        }
-    }
-
-    private void checkReducible(String op, Tensor tensor, ReduceOp reduceOp) {
-        checkTensor(op, tensor);
-        Objects.requireNonNull(reduceOp, "op is null");
-        DType type = tensor.dtype();
-        if (type == DType.BOOL || (!type.isFloating() && !reduceOp.admitsIntegers())) {
-            EnumSet<DType> admitted = EnumSet.complementOf(EnumSet.of(DType.BOOL));
-            if (!reduceOp.admitsIntegers()) {
-                admitted.removeIf(d -> !d.isFloating());
-            }
-            throw new DTypeNotAdmittedException(op + "(" + reduceOp + ")", type, admitted);
-        }
-    }
-
-    private static void checkSplittable(String op, Tensor tensor) {
-        if (tensor.rank() == 0) {
-            throw new IllegalArgumentException(op + " splits dim 0 among the ranks, but " + tensor + " is a scalar; reshape it to [1] or more");
-        }
-    }
-
-    private void checkPeer(String op, String what, int peer, boolean selfAllowed) {
-        if (peer < 0 || peer >= size()) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s %d is not a group rank of %s; group ranks are 0 to %d",
-                    op, what, peer, this, size() - 1));
-        }
-        if (!selfAllowed && peer == rank) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s %d is this rank; send and recv need another rank of %s", op, what, peer, this));
-        }
     }
 
     @Override
