@@ -33,6 +33,12 @@ public final class PjrtExecutor implements XlaExecutor {
                 client.plugin().library(), client.plugin().apiVersion());
     }
 
+    /** Runs on the client's first device only. */
+    @Override
+    public int replicas() {
+        return 1;
+    }
+
     @Override
     public XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results) {
         PjrtExecutable executable;
