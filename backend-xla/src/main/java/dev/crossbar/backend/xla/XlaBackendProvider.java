@@ -102,7 +102,7 @@ public final class XlaBackendProvider implements BackendProvider {
         }
         int devices;
         try {
-            devices = deviceCount(context);
+            devices = TensorFlowRuntime.deviceCount(DEVICES_PROPERTY, context.property(DEVICES_PROPERTY));
         } catch (IllegalArgumentException e) {
             return Availability.unavailable(e.getMessage(), Map.of());
         }
@@ -118,19 +118,6 @@ public final class XlaBackendProvider implements BackendProvider {
         versions.put("tensorflow", core);
         versions.put("executor", "XLA:CPU through TensorFlow Java XlaCallModule (verification)");
         return Availability.available(IntStream.range(0, devices).mapToObj(i -> new Device(NAME, i)).toList(), versions);
-    }
-
-    private static int deviceCount(BackendContext context) {
-        String setting = context.property(DEVICES_PROPERTY).orElse("1").strip();
-        try {
-            int count = Integer.parseInt(setting);
-            if (count >= 1) {
-                return count;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the accepted values
-        }
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be a positive integer, got '%s'", DEVICES_PROPERTY, setting));
     }
 
     /** What the PJRT side found, with the plugin and its versions when it loaded. */
