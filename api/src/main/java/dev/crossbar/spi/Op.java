@@ -1,6 +1,7 @@
 package dev.crossbar.spi;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.spi.graph.GraphOp;
 import dev.crossbar.spi.kernel.ArgReduceKernel;
 import dev.crossbar.spi.kernel.BinaryKernel;
 import dev.crossbar.spi.kernel.CastKernel;
@@ -31,7 +32,7 @@ import java.util.Set;
  * backends: the API expresses them with strides and calls the op's {@link CopyKernel} only when it must materialize
  * one (a reshape of a non-contiguous tensor, or reading it out).
  */
-public enum Op {
+public enum Op implements GraphOp {
     /** A tensor filled with one value. */
     FULL("full", Kind.CREATION, Types.ALL, FillKernel.class),
     /** Each element's index along one axis. */

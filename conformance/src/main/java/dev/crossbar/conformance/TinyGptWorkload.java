@@ -1,12 +1,15 @@
 package dev.crossbar.conformance;
 
 import dev.crossbar.api.Functional;
+import dev.crossbar.api.Generator;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.api.nn.Gpt;
 import dev.crossbar.api.nn.Module;
 import dev.crossbar.api.optim.AdamW;
 import dev.crossbar.api.optim.Optimizer;
+import dev.crossbar.spi.Backend;
+import java.util.function.LongSupplier;
 
 /**
  * The small GPT and its deterministic next-token data that the sharding suites train, and that lazy backends train
@@ -73,5 +76,43 @@ public final class TinyGptWorkload {
      */
     public static Optimizer adam(Module model) {
         return new AdamW(model.parameters(), LR, 0.9, 0.999, 1e-8, 0.01);
+    }
+
+    /**
+     * The losses of a single-device training run and a counter read after each step.
+     *
+     * @param losses the loss of each step, before that step's update
+     * @param countAfterStep the counter (such as a lazy engine's compilations) read after each step
+     */
+    public record TrainingRun(double[] losses, long[] countAfterStep) {
+    }
+
+    /**
+     * Trains a model built from {@link #SEED} with {@link #adam} on the full batch of each step, on the first device
+     * of a backend.
+     *
+     * @param backend the backend
+     * @param steps how many steps
+     * @param counter read after each step, such as a lazy engine's compilation count
+     * @return the losses and the counter after each step
+     */
+    public static TrainingRun train(Backend backend, int steps, LongSupplier counter) {
+        double[] losses = new double[steps];
+        long[] counts = new long[steps];
+        try (TensorScope root = TensorScope.root(backend, backend.devices().getFirst())) {
+            Gpt model = new Gpt(root, new Generator(SEED), CONFIG);
+            Optimizer optimizer = adam(model);
+            for (int step = 0; step < steps; step++) {
+                try (TensorScope scope = root.child()) {
+                    Tensor loss = loss(scope, model, step, 0, BATCH);
+                    loss.backward();
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                    losses[step] = loss.item();
+                }
+                counts[step] = counter.getAsLong();
+            }
+        }
+        return new TrainingRun(losses, counts);
     }
 }

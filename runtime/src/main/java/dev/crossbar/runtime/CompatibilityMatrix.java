@@ -112,6 +112,11 @@ public final class CompatibilityMatrix {
             backends.forEach(b -> cells.add((COLLECTIVES.contains(feature) ? collectivesVerified(b) : shardingVerified(b)) ? DECLARED : NOT_YET));
             row(out, cells);
         }
+        List<DiscoveredBackend> noted = backends.stream().filter(b -> !verificationOf(b).collectiveNote().isEmpty()).toList();
+        if (!noted.isEmpty()) {
+            out.append("\nChecked of the collectives short of the suite:\n\n");
+            noted.forEach(b -> out.append("- ").append(b.name()).append(": ").append(verificationOf(b).collectiveNote()).append('\n'));
+        }
         return out.toString();
     }
 

@@ -53,6 +53,8 @@ class CompatibilityMatrixTest {
         assertTrue(markdown.contains("| FSDP | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| HSDP | ✓ | not yet | not yet |\n"), markdown);
         assertTrue(markdown.contains("| mixed precision | ✓ | not yet | not yet |\n"), markdown);
+        assertTrue(markdown.endsWith("| mixed precision | ✓ | not yet | not yet |\n\nChecked of the collectives short of the suite:\n\n"
+                + "- fake: its simulator also replays recorded collectives\n"), "only providers with a collective note are listed: " + markdown);
     }
 
     @Test

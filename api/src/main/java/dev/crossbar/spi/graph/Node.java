@@ -1,6 +1,5 @@
 package dev.crossbar.spi.graph;
 
-import dev.crossbar.spi.Op;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,19 +24,21 @@ import java.util.Objects;
  *       {@code slice}: the input, {@link Attributes.Window}; {@code concat}: the inputs, the axis in
  *       {@link Attributes.Axes}; {@code pad}: the input and a rank-0 padding value of its type, {@link Attributes.Padding};</li>
  *   <li>{@code gather}: the input and I32 or I64 indices shaped as the result, the axis in {@link Attributes.Axes};
- *       {@code scatter_add}: the base, the indices and the values (shaped as the indices), the axis likewise.</li>
+ *       {@code scatter_add}: the base, the indices and the values (shaped as the indices), the axis likewise;</li>
+ *   <li>a {@link CollectiveOp}: this process's operand, {@link Attributes.Collective} or, for
+ *       {@code collective_permute}, {@link Attributes.Permutation}.</li>
  * </ul>
  *
- * @param op the primitive
+ * @param op the primitive, or a collective of an SPMD program
  * @param operands the values it reads, by number (inputs first, then node results in order)
  * @param type the result's element type and shape
  * @param attributes the static parameters
  */
-public record Node(Op op, List<Integer> operands, ValueType type, Attributes attributes) {
+public record Node(GraphOp op, List<Integer> operands, ValueType type, Attributes attributes) {
     /**
      * Checks the parts and freezes the operand list.
      *
-     * @param op the primitive
+     * @param op the primitive or collective
      * @param operands the values it reads
      * @param type the result type
      * @param attributes the static parameters

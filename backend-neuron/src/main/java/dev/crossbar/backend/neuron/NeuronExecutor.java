@@ -63,6 +63,12 @@ final class NeuronExecutor implements XlaExecutor {
         return runtime.platform() + " under Neuron program rules";
     }
 
+    /** As many replicas as the runtime runs: one, on the PJRT plugin's first NeuronCore or on XLA:CPU. */
+    @Override
+    public int replicas() {
+        return runtime.replicas();
+    }
+
     @Override
     public XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results) {
         String name = String.format(Locale.ROOT, "module %d", ++modules);

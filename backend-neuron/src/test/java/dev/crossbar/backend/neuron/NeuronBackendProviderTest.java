@@ -1,5 +1,6 @@
 package dev.crossbar.backend.neuron;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.DType;
+import dev.crossbar.api.Device;
+import dev.crossbar.api.TensorScope;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -83,13 +86,46 @@ class NeuronBackendProviderTest {
 
         Availability availability = new NeuronBackendProvider(Map.of("NEURON_RT_VISIBLE_CORES", "0-7")::get, root).probe(settings);
 
-        assertFalse(availability.available(), "no client is created, so no device may be claimed");
-        assertTrue(availability.reason().startsWith("Neuron PJRT plugin " + plugin + " (API 0.54) loaded, Neuron runtime " + root
-                + "/opt/aws/neuron/lib/libnrt.so.1 and devices [" + root + "/dev/neuron0, " + root + "/dev/neuron1] found, topology trn1.32xlarge:"
-                + " 16 Trainium chips, NEURON_LOGICAL_NC_CONFIG=1, 32 logical NeuronCores, visible cores 0-7; crossbar-backend-neuron "),
-                availability.reason());
+        assertTrue(availability.available(), availability.reason());
+        assertEquals(List.of(new Device("neuron", 0)), availability.devices(), "programs run on the client's first NeuronCore");
+        String executor = availability.versions().get("executor");
+        assertTrue(executor.startsWith("Neuron PJRT plugin " + plugin + " (API 0.54) with Neuron runtime " + root
+                + "/opt/aws/neuron/lib/libnrt.so.1 and devices [" + root + "/dev/neuron0, " + root + "/dev/neuron1]; crossbar-backend-neuron ")
+                && executor.endsWith(" runs programs on the first NeuronCore of its client as neuron:0, compiled through the compile cache"), executor);
         assertEquals(Map.of("compile.cache", root.resolve("cache") + ": 0 entries (0.0 MB), 0 hits, 0 misses", "pjrt.api", "0.54", "xla", "2",
-                "stablehlo", "1.9.3"), availability.versions());
+                "stablehlo", "1.9.3", "topology", "trn1.32xlarge: 16 Trainium chips, NEURON_LOGICAL_NC_CONFIG=1, 32 logical NeuronCores, visible cores 0-7",
+                "program.rules", NeuronProgramRules.fromSettings(settings::property).describe(), "executor", executor), availability.versions());
+    }
+
+    @Test
+    void createRunsProgramsThroughThePluginAndItsCompileCache() throws IOException {
+        Path plugin = FakeNeuronPlugin.compile();
+        neuronMachine("trn1.2xlarge");
+        Path cacheFolder = root.resolve("cache");
+        var settings = new BackendContext(Map.of("crossbar.neuron.pjrt.plugin", plugin.toString(), "crossbar.neuron.compile.cache", cacheFolder.toString()));
+        var provider = new NeuronBackendProvider(Map.of("NEURON_CC_FLAGS", "-O1")::get, root);
+
+        float[] first = addOnNewBackend(provider, settings);
+        NeuronCompileCache.Stats afterFirst = new NeuronCompileCache(cacheFolder).stats();
+        float[] second = addOnNewBackend(provider, settings);
+        NeuronCompileCache.Stats afterSecond = new NeuronCompileCache(cacheFolder).stats();
+
+        assertArrayEquals(new float[] {1.5f, -2, 13}, first, "the fake plugin added the two arguments of the lowered program");
+        assertArrayEquals(first, second);
+        assertEquals(new NeuronCompileCache.Stats(1, afterFirst.bytes(), 0, 1), afterFirst, "the first backend compiles and stores the program");
+        assertEquals(new NeuronCompileCache.Stats(1, afterFirst.bytes(), 1, 1), afterSecond, "the second loads it from the cache");
+        assertTrue(afterFirst.bytes() > 0, afterFirst::toString);
+    }
+
+    /** Creates a backend, adds two vectors on it and closes it. */
+    private static float[] addOnNewBackend(NeuronBackendProvider provider, BackendContext settings) {
+        try (NeuronBackend backend = (NeuronBackend) provider.create(settings); TensorScope scope = TensorScope.root(backend, backend.devices().getFirst())) {
+            assertTrue(backend.engine().executor().platform().startsWith("fake (") && backend.engine().executor().platform().endsWith(
+                    " under Neuron program rules"), backend.engine().executor().platform());
+            float[] sum = scope.fromArray(new float[] {1, 2, 3}, 3).add(scope.fromArray(new float[] {0.5f, -4, 10}, 3)).toFloatArray();
+            assertEquals(1, backend.engine().compilations());
+            return sum;
+        }
     }
 
     @Test

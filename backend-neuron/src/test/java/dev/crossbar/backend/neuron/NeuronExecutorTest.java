@@ -47,6 +47,11 @@ class NeuronExecutorTest {
         }
 
         @Override
+        public int replicas() {
+            return tensorflow.replicas();
+        }
+
+        @Override
         public XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results) {
             modules.add(stableHlo);
             return tensorflow.compile(stableHlo, parameters, results);

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossbar.api.DType;
-import dev.crossbar.api.Generator;
-import dev.crossbar.api.Tensor;
-import dev.crossbar.api.TensorScope;
-import dev.crossbar.api.nn.Gpt;
-import dev.crossbar.api.optim.Optimizer;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.conformance.TinyGptWorkload;
 import dev.crossbar.spi.Availability;
@@ -17,7 +12,6 @@ import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,12 +39,12 @@ class NeuronTinyGptTest {
         assumeTrue(availability.available(), () -> "UNAVAILABLE: the neuron verification executor cannot run here: " + availability.reason());
         double[] reference;
         try (Backend cpu = new CpuBackendProvider().create(new BackendContext(Map.of()))) {
-            reference = train(cpu, () -> 0).losses();
+            reference = TinyGptWorkload.train(cpu, STEPS, () -> 0).losses();
         }
-        Run neuron;
+        TinyGptWorkload.TrainingRun neuron;
         NeuronProgramRules.Report report;
         try (NeuronBackend backend = (NeuronBackend) provider.create(context)) {
-            neuron = train(backend, backend.engine()::compilations);
+            neuron = TinyGptWorkload.train(backend, STEPS, backend.engine()::compilations);
             report = backend.executor().lastReport().orElseThrow();
         }
         double largest = 0;
@@ -65,35 +59,12 @@ class NeuronTinyGptTest {
         assertEquals(DType.BF16, report.computeType());
         assertTrue(report.conversions().stream().anyMatch(c -> c.contains("dot_general") && c.endsWith("F32 computed in BF16")), report.conversions()::toString);
         // Step 0 differs (AdamW creates its moments); from step 1 on every step has the same graph.
-        long afterSecondStep = neuron.compilationsAfterStep()[1];
-        assertEquals(1, afterSecondStep - neuron.compilationsAfterStep()[0], "the second step compiles one program: the training step");
-        assertEquals(afterSecondStep, neuron.compilationsAfterStep()[STEPS - 1],
+        long afterSecondStep = neuron.countAfterStep()[1];
+        assertEquals(1, afterSecondStep - neuron.countAfterStep()[0], "the second step compiles one program: the training step");
+        assertEquals(afterSecondStep, neuron.countAfterStep()[STEPS - 1],
                 "steps 2.." + STEPS + " must reuse the compiled training step instead of compiling again");
         System.out.printf(Locale.ROOT, "tiny GPT on neuron (XLA:CPU, BF16 matrix products): %d steps, loss %.4f -> %.4f, largest difference from cpu F32"
                 + " %.2e (tolerance %.1e), %d compilations in all, the training step once (step 2)%n", STEPS, neuron.losses()[0],
-                neuron.losses()[STEPS - 1], largest, BF16_LOSS_TOLERANCE, neuron.compilationsAfterStep()[STEPS - 1]);
-    }
-
-    private record Run(double[] losses, long[] compilationsAfterStep) {
-    }
-
-    private static Run train(Backend backend, LongSupplier compilations) {
-        double[] losses = new double[STEPS];
-        long[] compiled = new long[STEPS];
-        try (TensorScope root = TensorScope.root(backend, backend.devices().getFirst())) {
-            Gpt model = new Gpt(root, new Generator(TinyGptWorkload.SEED), TinyGptWorkload.CONFIG);
-            Optimizer optimizer = TinyGptWorkload.adam(model);
-            for (int step = 0; step < STEPS; step++) {
-                try (TensorScope scope = root.child()) {
-                    Tensor loss = TinyGptWorkload.loss(scope, model, step, 0, TinyGptWorkload.BATCH);
-                    loss.backward();
-                    optimizer.step();
-                    optimizer.zeroGrad();
-                    losses[step] = loss.item();
-                }
-                compiled[step] = compilations.getAsLong();
-            }
-        }
-        return new Run(losses, compiled);
+                neuron.losses()[STEPS - 1], largest, BF16_LOSS_TOLERANCE, neuron.countAfterStep()[STEPS - 1]);
     }
 }

@@ -1,14 +1,18 @@
 package dev.crossbar.backend.xla;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossbar.api.CrossbarException;
 import dev.crossbar.api.Device;
+import dev.crossbar.api.TensorScope;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
+import dev.crossbar.backend.xla.executor.PjrtExecutor;
 import dev.crossbar.backend.xla.internal.ffi.FakePjrtPlugin;
+import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -53,17 +57,54 @@ class XlaBackendProviderTest {
     }
 
     @Test
-    void probeReadsTheVersionsOfAPlugin() {
+    void aLoadablePluginMakesTheBackendAvailableOnItsFirstDevice() {
         Path plugin = FakePjrtPlugin.compile("fake_pjrt_plugin.so").library();
 
         Availability availability = probeWith("cpu:" + plugin);
 
-        assertFalse(availability.available(), "no client is created, so no device may be claimed");
-        assertEquals(Map.of("pjrt.api", "0.54", "xla", "2", "stablehlo", "1.9.3", "tensorflow-java", "1.1.0"), availability.versions());
-        assertTrue(availability.reason().startsWith("PJRT plugin " + plugin + " (API 0.54) loaded and initialized; crossbar-backend-xla "),
-                availability.reason());
-        assertTrue(availability.reason().contains(" does not run programs through it yet, so it lists no PJRT devices; verification executor present"),
-                availability.reason());
+        assertTrue(availability.available(), availability.reason());
+        assertEquals(List.of(new Device("xla", 0)), availability.devices());
+        String executor = availability.versions().get("executor");
+        assertTrue(executor.startsWith("PJRT plugin " + plugin + " (API 0.54) loaded and initialized; crossbar-backend-xla ")
+                && executor.endsWith(" runs programs on the first device of its client as xla:0"), executor);
+        assertEquals(Map.of("pjrt.api", "0.54", "xla", "2", "stablehlo", "1.9.3", "tensorflow-java", "1.1.0", "executor", executor), availability.versions());
+    }
+
+    @Test
+    void createRunsProgramsThroughThePluginWhenOneLoads() {
+        Path plugin = FakePjrtPlugin.compile("fake_pjrt_plugin.so").library();
+        BackendContext context = new BackendContext(Map.of("crossbar.pjrt.plugin", plugin.toString()));
+
+        try (XlaBackend backend = (XlaBackend) new XlaBackendProvider().create(context);
+                TensorScope scope = TensorScope.root(backend, backend.devices().getFirst())) {
+            assertTrue(backend.engine().executor() instanceof PjrtExecutor, backend.engine().executor().platform());
+            float[] sum = scope.fromArray(new float[] {1, 2, 3}, 3).add(scope.fromArray(new float[] {0.5f, -4, 10}, 3)).toFloatArray();
+
+            assertArrayEquals(new float[] {1.5f, -2, 13}, sum, "the fake plugin added the two arguments of the lowered program");
+            assertEquals(1, backend.engine().compilations());
+        }
+    }
+
+    @Test
+    void theVerificationExecutorWinsWhenAskedForEvenWithAPlugin() {
+        Path plugin = FakePjrtPlugin.compile("fake_pjrt_plugin.so").library();
+        BackendContext context = new BackendContext(Map.of("crossbar.pjrt.plugin", plugin.toString(), "crossbar.xla.executor", "tensorflow"));
+        assumeTrue(new XlaBackendProvider().probe(context).available(), "UNAVAILABLE: TensorFlow Java does not load here");
+
+        try (XlaBackend backend = (XlaBackend) new XlaBackendProvider().create(context)) {
+            assertTrue(backend.engine().executor() instanceof TensorFlowExecutor, backend.engine().executor().platform());
+        }
+    }
+
+    @Test
+    void withNeitherExecutorCreateFailsNamingBoth() {
+        var e = assertThrows(XlaExecutorUnavailableException.class, () -> new XlaBackendProvider().create(new BackendContext(Map.of())));
+
+        assertEquals("Backend 'xla' cannot be created: no PJRT plugin configured: set CROSSBAR_PJRT_PLUGIN (or -Dcrossbar.pjrt.plugin) to the path of a"
+                + " PJRT plugin (e.g. .../pjrt_c_api_cpu_plugin.so); " + VERIFICATION, e.getMessage());
+        var broken = assertThrows(XlaExecutorUnavailableException.class,
+                () -> new XlaBackendProvider().create(new BackendContext(Map.of("crossbar.pjrt.plugin", "/nonexistent/pjrt.so"))));
+        assertTrue(broken.getMessage().contains("/nonexistent/pjrt.so does not exist; " + VERIFICATION), broken.getMessage());
     }
 
     @Test
@@ -118,8 +159,6 @@ class XlaBackendProviderTest {
     void theVerificationExecutorIsUsedOnlyWhenSelected() {
         var provider = new XlaBackendProvider();
 
-        var e = assertThrows(CrossbarException.class, () -> provider.create(new BackendContext(Map.of())));
-        assertTrue(e.getMessage().startsWith("Backend 'xla' cannot be created: no PJRT plugin configured"), e.getMessage());
         try (XlaBackend selected = VerificationBackend.create()) {
             assertEquals(List.of(new Device("xla", 0)), selected.devices());
         }

@@ -3,18 +3,12 @@ package dev.crossbar.backend.xla;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crossbar.api.Generator;
-import dev.crossbar.api.Tensor;
-import dev.crossbar.api.TensorScope;
-import dev.crossbar.api.nn.Gpt;
-import dev.crossbar.api.optim.Optimizer;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.conformance.TinyGptWorkload;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.BackendContext;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,11 +25,11 @@ class XlaTinyGptTest {
         XlaBackend verification = VerificationBackend.create();
         double[] reference;
         try (Backend cpu = new CpuBackendProvider().create(new BackendContext(Map.of()))) {
-            reference = train(cpu, () -> 0).losses();
+            reference = TinyGptWorkload.train(cpu, STEPS, () -> 0).losses();
         }
-        Run xla;
+        TinyGptWorkload.TrainingRun xla;
         try (XlaBackend backend = verification) {
-            xla = train(backend, backend.engine()::compilations);
+            xla = TinyGptWorkload.train(backend, STEPS, backend.engine()::compilations);
         }
         for (int step = 0; step < STEPS; step++) {
             double want = reference[step];
@@ -45,9 +39,9 @@ class XlaTinyGptTest {
         }
         assertTrue(reference[STEPS - 1] < reference[0] - 0.1, "the workload must learn: loss " + reference[0] + " -> " + reference[STEPS - 1]);
         // Step 0 differs (AdamW creates its moments); from step 1 on every step has the same graph.
-        long afterSecondStep = xla.compilationsAfterStep()[1];
-        assertEquals(1, afterSecondStep - xla.compilationsAfterStep()[0], "the second step compiles one program: the training step");
-        assertEquals(afterSecondStep, xla.compilationsAfterStep()[STEPS - 1],
+        long afterSecondStep = xla.countAfterStep()[1];
+        assertEquals(1, afterSecondStep - xla.countAfterStep()[0], "the second step compiles one program: the training step");
+        assertEquals(afterSecondStep, xla.countAfterStep()[STEPS - 1],
                 "steps 2.." + STEPS + " must reuse the compiled training step instead of compiling again");
         double largest = 0;
         for (int step = 0; step < STEPS; step++) {
@@ -55,29 +49,6 @@ class XlaTinyGptTest {
         }
         System.out.printf(Locale.ROOT, "tiny GPT on xla (XLA:CPU): %d steps, loss %.4f -> %.4f, largest difference from cpu %.2e (tolerance %.0e),"
                 + " %d compilations in all, the training step once (step 2)%n", STEPS, xla.losses()[0], xla.losses()[STEPS - 1], largest, LOSS_TOLERANCE,
-                xla.compilationsAfterStep()[STEPS - 1]);
-    }
-
-    private record Run(double[] losses, long[] compilationsAfterStep) {
-    }
-
-    private static Run train(Backend backend, LongSupplier compilations) {
-        double[] losses = new double[STEPS];
-        long[] compiled = new long[STEPS];
-        try (TensorScope root = TensorScope.root(backend, backend.devices().getFirst())) {
-            Gpt model = new Gpt(root, new Generator(TinyGptWorkload.SEED), TinyGptWorkload.CONFIG);
-            Optimizer optimizer = TinyGptWorkload.adam(model);
-            for (int step = 0; step < STEPS; step++) {
-                try (TensorScope scope = root.child()) {
-                    Tensor loss = TinyGptWorkload.loss(scope, model, step, 0, TinyGptWorkload.BATCH);
-                    loss.backward();
-                    optimizer.step();
-                    optimizer.zeroGrad();
-                    losses[step] = loss.item();
-                }
-                compiled[step] = compilations.getAsLong();
-            }
-        }
-        return new Run(losses, compiled);
+                xla.countAfterStep()[STEPS - 1]);
     }
 }

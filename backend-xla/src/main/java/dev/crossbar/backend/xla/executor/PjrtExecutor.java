@@ -17,14 +17,40 @@ import java.util.Locale;
  */
 public final class PjrtExecutor implements XlaExecutor {
     private final PjrtClient client;
+    private final Compilation compilation;
+
+    /** Turns a module into an executable loaded on a client: the client's own compiler, or one that caches its results. */
+    @FunctionalInterface
+    public interface Compilation {
+        /**
+         * Compiles a module for one device.
+         *
+         * @param client the client the executable is loaded on
+         * @param stableHlo the module as StableHLO MLIR text
+         * @return the loaded executable
+         * @throws CrossbarException with PJRT's error if the module does not compile
+         */
+        PjrtExecutable compile(PjrtClient client, String stableHlo);
+    }
 
     /**
-     * Wraps a client.
+     * Wraps a client, compiling with its own compiler.
      *
      * @param client the client, closed with this executor
      */
     public PjrtExecutor(PjrtClient client) {
+        this(client, PjrtClient::compile);
+    }
+
+    /**
+     * Wraps a client, compiling through a hook such as a persistent compile cache.
+     *
+     * @param client the client, closed with this executor
+     * @param compilation how modules become executables on {@code client}
+     */
+    public PjrtExecutor(PjrtClient client, Compilation compilation) {
         this.client = client;
+        this.compilation = compilation;
     }
 
     @Override
@@ -33,11 +59,17 @@ public final class PjrtExecutor implements XlaExecutor {
                 client.plugin().library(), client.plugin().apiVersion());
     }
 
+    /** Runs on the client's first device only. */
+    @Override
+    public int replicas() {
+        return 1;
+    }
+
     @Override
     public XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results) {
         PjrtExecutable executable;
         try {
-            executable = client.compile(stableHlo);
+            executable = compilation.compile(client, stableHlo);
         } catch (CrossbarException e) {
             throw new XlaExecutionException("PJRT could not compile the module: " + e.getMessage(), e);
         }

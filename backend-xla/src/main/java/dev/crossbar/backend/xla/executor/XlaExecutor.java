@@ -17,6 +17,14 @@ public interface XlaExecutor extends AutoCloseable {
     String platform();
 
     /**
+     * Returns how many replicas a program runs on: an SPMD program whose collectives span more replicas cannot run
+     * here, and the engine refuses it rather than run one replica alone.
+     *
+     * @return the replicas of every execution, 1 for an executor that runs on one device
+     */
+    int replicas();
+
+    /**
      * Compiles a module whose {@code main} function takes and returns values of the given types.
      *
      * @param stableHlo the module as StableHLO MLIR text

@@ -1,6 +1,7 @@
 package dev.crossbar.backend.xla.lazy;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.spi.Op;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -30,8 +31,11 @@ final class IndexBounds {
         if (v.isLeaf()) {
             return leaf(v.data(), dtype);
         }
+        if (!(v.op() instanceof Op op)) {
+            return Optional.empty();
+        }
         try {
-            return switch (v.op()) {
+            return switch (op) {
                 case IOTA -> Optional.of(new long[] {0, v.type().shape().dim(((dev.crossbar.spi.graph.Attributes.Axes) v.attributes()).axes().getFirst()) - 1});
                 case FULL, RESHAPE, BROADCAST_TO, PERMUTE, SLICE, COPY, CAST, GATHER -> of(v.operands().getFirst(), depth + 1);
                 case ADD -> both(v, depth).map(b -> new long[] {Math.addExact(b[0], b[2]), Math.addExact(b[1], b[3])});

@@ -4,6 +4,7 @@ import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.Shape;
 import dev.crossbar.backend.xla.executor.XlaExecutable;
+import dev.crossbar.backend.xla.executor.XlaExecutionException;
 import dev.crossbar.backend.xla.executor.XlaExecutor;
 import dev.crossbar.backend.xla.stablehlo.StableHloLowering;
 import dev.crossbar.spi.DeviceBuffer;
@@ -236,6 +237,11 @@ public final class LazyEngine implements AutoCloseable {
         Graph graph = builder.build(outputs.stream().map(b -> numbers.get(b.pending())).toList());
         XlaExecutable executable = compiled.get(graph);
         if (executable == null) {
+            int replicas = StableHloLowering.replicas(graph);
+            if (replicas > executor.replicas()) {
+                throw new XlaExecutionException(String.format(Locale.ROOT, "the recorded program is an SPMD program of %d replicas, but %s runs %d;"
+                        + " run it through a PJRT plugin with %d devices", replicas, executor.platform(), executor.replicas(), replicas), null);
+            }
             executable = executor.compile(StableHloLowering.lower(graph), graph.inputs(), graph.outputTypes());
             compiled.put(graph, executable);
             compilations++;

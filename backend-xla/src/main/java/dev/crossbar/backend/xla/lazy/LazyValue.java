@@ -1,23 +1,23 @@
 package dev.crossbar.backend.xla.lazy;
 
-import dev.crossbar.spi.Op;
 import dev.crossbar.spi.graph.Attributes;
+import dev.crossbar.spi.graph.GraphOp;
 import dev.crossbar.spi.graph.ValueType;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * A value of the graph being recorded: either a primitive op applied to other lazy values, or a leaf holding host data
+ * A value of the graph being recorded: either a primitive op or a collective applied to other lazy values, or a leaf holding host data
  * (a buffer's materialized contents or a scalar argument) that becomes an input of the compiled program.
  */
 public final class LazyValue {
     private final ValueType type;
-    private final Op op;
+    private final GraphOp op;
     private final List<LazyValue> operands;
     private final Attributes attributes;
     private final MemorySegment data;
 
-    private LazyValue(ValueType type, Op op, List<LazyValue> operands, Attributes attributes, MemorySegment data) {
+    private LazyValue(ValueType type, GraphOp op, List<LazyValue> operands, Attributes attributes, MemorySegment data) {
         this.type = type;
         this.op = op;
         this.operands = operands;
@@ -25,7 +25,7 @@ public final class LazyValue {
         this.data = data;
     }
 
-    static LazyValue node(Op op, ValueType type, Attributes attributes, List<LazyValue> operands) {
+    static LazyValue node(GraphOp op, ValueType type, Attributes attributes, List<LazyValue> operands) {
         return new LazyValue(type, op, List.copyOf(operands), attributes, null);
     }
 
@@ -50,7 +50,7 @@ public final class LazyValue {
         return op == null;
     }
 
-    Op op() {
+    GraphOp op() {
         return op;
     }
 

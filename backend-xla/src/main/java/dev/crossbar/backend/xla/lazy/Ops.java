@@ -4,12 +4,14 @@ import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.graph.Attributes;
+import dev.crossbar.spi.graph.CollectiveOp;
 import dev.crossbar.spi.graph.ValueType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 
 /** Builders of lazy values, one per primitive, computing the result types the graph IR expects. */
@@ -192,6 +194,37 @@ public final class Ops {
      */
     public static LazyValue cast(LazyValue value, DType dtype) {
         return value.type().dtype() == dtype ? value : elementwise(Op.CAST, dtype, value);
+    }
+
+    /**
+     * Records a collective of an SPMD program on this process's operand; the result type follows the op: dim 0 grows
+     * by the group size for {@code all_gather}, shrinks by it for {@code reduce_scatter}, and stays for the others.
+     *
+     * @param op the collective
+     * @param attributes its {@link Attributes.Collective}, or {@link Attributes.Permutation} for {@code collective_permute}
+     * @param operand this process's operand, rank at least 1
+     * @return the value
+     * @throws IllegalArgumentException if the operand is a scalar, or dim 0 does not split into equal chunks for
+     *     {@code reduce_scatter} and {@code all_to_all} (StableHLO has no uneven chunks), naming the op and the sizes
+     */
+    public static LazyValue collective(CollectiveOp op, Attributes attributes, LazyValue operand) {
+        Shape shape = operand.type().shape();
+        if (shape.rank() == 0) {
+            throw new IllegalArgumentException(op.opName() + " moves data along dim 0; reshape the scalar operand " + operand.type() + " to [1]");
+        }
+        int group = attributes instanceof Attributes.Collective c ? c.replicaGroups().getFirst().size() : 1;
+        int rows = shape.dim(0);
+        if ((op == CollectiveOp.REDUCE_SCATTER || op == CollectiveOp.ALL_TO_ALL) && rows % group != 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s splits dim 0 of %s into %d equal chunks, but %d rows do not divide; pad dim 0 to a multiple of %d", op.opName(), operand.type(), group, rows, group));
+        }
+        int[] dims = shape.dims();
+        dims[0] = switch (op) {
+            case ALL_GATHER -> rows * group;
+            case REDUCE_SCATTER -> rows / group;
+            default -> rows;
+        };
+        return LazyValue.node(op, new ValueType(operand.type().dtype(), Shape.of(dims)), attributes, List.of(operand));
     }
 
     static List<Integer> boxed(int[] values) {

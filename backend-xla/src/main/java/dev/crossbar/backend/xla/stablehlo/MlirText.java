@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import java.util.stream.Collectors;
 
 /** Writes StableHLO ops in MLIR's generic syntax, numbering SSA values, with regions for reduce and scatter. */
@@ -199,6 +200,12 @@ final class MlirText {
         String region = region(List.of(ValueType.scalar(base.type().dtype())),
                 (lhs, rhs) -> List.of(op("stablehlo.add", List.of(lhs.getFirst(), rhs.getFirst()), null, lhs.getFirst().type())));
         return multiResult("stablehlo.scatter", List.of(base, indices, updates), region, attributes, List.of(base.type()), 0);
+    }
+
+    /** Writes a collective whose region combines two scalars of {@code x}'s element type (all_reduce, reduce_scatter). */
+    Value withCombiner(String name, Value x, String attributes, ValueType result, BinaryOperator<Value> combine) {
+        String region = region(List.of(ValueType.scalar(x.type().dtype())), (lhs, rhs) -> List.of(combine.apply(lhs.getFirst(), rhs.getFirst())));
+        return multiResult(name, List.of(x), region, attributes, List.of(result), 0);
     }
 
     private String region(List<ValueType> scalars, BiFunction<List<Value>, List<Value>, List<Value>> combine) {

@@ -2,8 +2,11 @@ package dev.crossbar.backend.xla.stablehlo;
 
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
+import dev.crossbar.api.distributed.ReduceOp;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.graph.Attributes;
+import dev.crossbar.spi.graph.CollectiveGroups;
+import dev.crossbar.spi.graph.CollectiveOp;
 import dev.crossbar.spi.graph.Graph;
 import dev.crossbar.spi.graph.Node;
 import dev.crossbar.spi.graph.ValueType;
@@ -18,6 +21,13 @@ import java.util.stream.IntStream;
  * arguments are the graph's inputs and whose results are its outputs. F16 and BF16 arithmetic runs in F32 and F32
  * sums accumulate in F64, so results round once, as the cpu backend's do; rng is Philox4x32-10 written out in
  * StableHLO integer ops, word for word the generator of {@link dev.crossbar.spi.Philox}.
+ *
+ * <p>A graph with collectives is an SPMD program of one partition and one replica per rank: the module states
+ * {@code mhlo.num_replicas} (the number of replica ids its groups cover) and {@code mhlo.num_partitions = 1}, and each
+ * collective keeps its groups, channel and {@code use_global_device_ids} as recorded. Reductions of F16 and BF16 run in
+ * F32 and {@code AVG} divides the sum by the group size, as the in-process communicator computes them. A collective's
+ * region is one plain add, multiply, maximum or minimum, the forms XLA recognizes as a reduction kind (XLA:CPU refuses
+ * the NaN-propagating select that element-wise max and min use), so NaN handling of MAX and MIN is the runtime's.
  */
 public final class StableHloLowering {
     private final Graph graph;
@@ -50,10 +60,37 @@ public final class StableHloLowering {
         }
         List<Value> results = graph.outputs().stream().map(values::get).toList();
         String resultTypes = results.stream().map(v -> MlirText.type(v.type())).collect(Collectors.joining(", "));
-        return "module @crossbar {\n  func.func public @main(" + String.join(", ", arguments) + ") -> (" + resultTypes + ") {\n"
+        return "module @crossbar" + moduleAttributes() + " {\n  func.func public @main(" + String.join(", ", arguments) + ") -> (" + resultTypes + ") {\n"
                 + text.body()
                 + "    \"func.return\"(" + results.stream().map(Value::name).collect(Collectors.joining(", ")) + ") : (" + resultTypes + ") -> ()\n"
                 + "  }\n}\n";
+    }
+
+    /**
+     * Returns the replicas a graph's program runs on: 1 without collectives, otherwise the number of replica ids its
+     * collectives name, checked to be grouped as StableHLO requires.
+     *
+     * @param graph the graph
+     * @return the replica count
+     * @throws IllegalArgumentException if a collective's groups do not cover every replica once
+     */
+    public static int replicas(Graph graph) {
+        List<Node> collectives = graph.nodes().stream().filter(n -> n.op() instanceof CollectiveOp).toList();
+        int replicas = 1;
+        for (Node n : collectives) {
+            List<List<Integer>> groups = n.attributes() instanceof Attributes.Collective c ? c.replicaGroups() : ((Attributes.Permutation) n.attributes()).sourceTargetPairs();
+            replicas = Math.max(replicas, 1 + groups.stream().flatMap(List::stream).mapToInt(Integer::intValue).max().orElse(0));
+        }
+        for (Node n : collectives) {
+            CollectiveGroups.processGroups((CollectiveOp) n.op(), n.attributes(), replicas, 1);
+        }
+        return replicas;
+    }
+
+    /** The process grid of an SPMD program; nothing for graphs without collectives. */
+    private String moduleAttributes() {
+        boolean spmd = graph.nodes().stream().anyMatch(n -> n.op() instanceof CollectiveOp);
+        return spmd ? " attributes {mhlo.num_replicas = " + replicas(graph) + " : i32, mhlo.num_partitions = 1 : i32}" : "";
     }
 
     private Value operand(Node node, int i) {
@@ -62,7 +99,10 @@ public final class StableHloLowering {
 
     private Value lower(Node node) {
         ValueType type = node.type();
-        Op op = node.op();
+        if (node.op() instanceof CollectiveOp collective) {
+            return collective(collective, node.attributes(), operand(node, 0), type);
+        }
+        Op op = (Op) node.op();
         return switch (op.kind()) {
             case CREATION -> switch (op) {
                 case FULL -> full(operand(node, 0), type);
@@ -80,6 +120,50 @@ public final class StableHloLowering {
             case INDEXING -> op == Op.GATHER ? gather(operand(node, 0), operand(node, 1), axis(node), type)
                     : scatterAdd(operand(node, 0), operand(node, 1), operand(node, 2), axis(node));
         };
+    }
+
+    private Value collective(CollectiveOp op, Attributes attributes, Value x, ValueType type) {
+        if (attributes instanceof Attributes.Permutation p) {
+            return text.op("stablehlo.collective_permute", List.of(x), "source_target_pairs = " + groups(p.sourceTargetPairs()) + channel(p.channelId()), type);
+        }
+        Attributes.Collective c = (Attributes.Collective) attributes;
+        String groups = "replica_groups = " + groups(c.replicaGroups()) + channel(c.channelId()) + (c.useGlobalDeviceIds() ? ", use_global_device_ids" : "");
+        int groupSize = c.replicaGroups().getFirst().size();
+        return switch (op) {
+            case ALL_GATHER -> text.op("stablehlo.all_gather", List.of(x), "all_gather_dim = 0 : i64, " + groups, type);
+            case ALL_TO_ALL -> text.op("stablehlo.all_to_all", List.of(x), "split_dimension = 0 : i64, concat_dimension = 0 : i64, split_count = " + groupSize
+                    + " : i64, replica_groups = " + groups(c.replicaGroups()) + channel(c.channelId()), type);
+            case ALL_REDUCE, REDUCE_SCATTER -> {
+                ReduceOp reduction = c.reduction().orElseThrow();
+                DType dtype = x.type().dtype();
+                Value wide = text.convert(x, computeType(dtype));
+                ValueType wideType = new ValueType(wide.type().dtype(), type.shape());
+                String name = op == CollectiveOp.ALL_REDUCE ? "stablehlo.all_reduce" : "stablehlo.reduce_scatter";
+                String dimension = op == CollectiveOp.ALL_REDUCE ? "" : "scatter_dimension = 0 : i64, ";
+                Value combined = text.withCombiner(name, wide, dimension + groups, wideType, (a, b) -> switch (reduction) {
+                    case SUM, AVG -> text.op("stablehlo.add", List.of(a, b), null, a.type());
+                    case PROD -> text.op("stablehlo.multiply", List.of(a, b), null, a.type());
+                    case MAX -> text.op("stablehlo.maximum", List.of(a, b), null, a.type());
+                    case MIN -> text.op("stablehlo.minimum", List.of(a, b), null, a.type());
+                });
+                if (reduction == ReduceOp.AVG) {
+                    combined = text.op("stablehlo.divide", List.of(combined, text.splat(combined.type().dtype(), groupSize, type.shape())), null, combined.type());
+                }
+                yield text.convert(combined, dtype);
+            }
+            case COLLECTIVE_PERMUTE -> throw new IllegalArgumentException("collective_permute takes source-target pairs, not " + attributes);
+        };
+    }
+
+    /** A list of id lists as the 2-D I64 tensor constant StableHLO expects. */
+    private static String groups(List<List<Integer>> groups) {
+        String rows = groups.stream().map(g -> g.stream().map(Object::toString).collect(Collectors.joining(", ", "[", "]"))).collect(Collectors.joining(", ", "[", "]"));
+        return "dense<" + rows + "> : tensor<" + groups.size() + "x" + groups.getFirst().size() + "xi64>";
+    }
+
+    /** A channel of type DEVICE_TO_DEVICE (1), or nothing for channel 0. */
+    private static String channel(long channelId) {
+        return channelId > 0 ? ", channel_handle = #stablehlo.channel_handle<handle = " + channelId + ", type = 1>" : "";
     }
 
     private static int axis(Node node) {
@@ -195,7 +279,7 @@ public final class StableHloLowering {
 
     private Value layout(Node node, ValueType type) {
         Value x = operand(node, 0);
-        return switch (node.op()) {
+        return switch ((Op) node.op()) {
             case RESHAPE -> text.reshape(x, type.shape());
             case COPY -> x;
             case PERMUTE -> text.op("stablehlo.transpose", List.of(x), "permutation = " + MlirText.array(((Attributes.Axes) node.attributes()).toArray()), type);

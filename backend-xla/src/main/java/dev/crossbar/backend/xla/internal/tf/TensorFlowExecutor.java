@@ -53,8 +53,23 @@ public final class TensorFlowExecutor implements XlaExecutor {
         return "XLA:CPU through TensorFlow Java " + TensorFlowRuntime.version().orElseThrow() + " XlaCallModule";
     }
 
+    /**
+     * One: {@code XlaCallModule} runs a module as one replica. It does not refuse {@code mhlo.num_replicas = 2}: a
+     * two-replica sum comes back as the one replica's operand (measured with TensorFlow Java 1.1.0).
+     */
+    @Override
+    public int replicas() {
+        return 1;
+    }
+
     @Override
     public XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results) {
+        if (stableHlo.contains("\"stablehlo.collective_permute\"")) {
+            // TensorFlow Java 1.1.0 gives XLA:CPU no device assignment; collective_permute then dereferences it and the
+            // JVM dies (SIGSEGV in xla::DeviceAssignment::LogicalIdForDevice), where other collectives fail with a status.
+            throw new XlaExecutionException("XlaCallModule crashes the process on stablehlo.collective_permute (no device assignment);"
+                    + " run SPMD programs with collective_permute through a PJRT plugin", null);
+        }
         Graph graph = new Graph();
         try {
             List<String> feeds = new ArrayList<>();

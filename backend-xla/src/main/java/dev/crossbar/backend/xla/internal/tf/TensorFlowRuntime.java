@@ -1,6 +1,7 @@
 package dev.crossbar.backend.xla.internal.tf;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Finds TensorFlow Java by reflection only, so the probe can report it without loading its classes or native library. */
@@ -29,6 +30,28 @@ public final class TensorFlowRuntime {
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException(describe(e), e);
         }
+    }
+
+    /**
+     * Reads how many devices share the one XLA:CPU runtime of the verification executor, as the cpu backend's virtual
+     * devices share its one machine.
+     *
+     * @param property the setting's name, for the error
+     * @param setting its value, if set
+     * @return the count, 1 when not set
+     * @throws IllegalArgumentException if the value is not a positive integer, naming the setting and the value
+     */
+    public static int deviceCount(String property, Optional<String> setting) {
+        String value = setting.orElse("1").strip();
+        try {
+            int count = Integer.parseInt(value);
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the accepted values
+        }
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s must be a positive integer, got '%s'", property, value));
     }
 
     private static String describe(Throwable e) {
