@@ -63,6 +63,38 @@ public interface CommunicatorFactory {
     /** One rank's view of a group whose collectives run in the backend's library, which holds native resources. */
     interface Communicator extends ProcessGroup, AutoCloseable {
         /**
+         * Returns the group and this rank's place in it, as the factory received them.
+         *
+         * @return the membership
+         */
+        Membership membership();
+
+        @Override
+        default int rank() {
+            return membership().groupRank();
+        }
+
+        @Override
+        default int size() {
+            return membership().ranks().size();
+        }
+
+        @Override
+        default List<Integer> ranks() {
+            return membership().ranks();
+        }
+
+        @Override
+        default Device device() {
+            return membership().device();
+        }
+
+        @Override
+        default Duration timeout() {
+            return membership().timeout();
+        }
+
+        /**
          * Stops the group because the run is failing: collectives in flight and later calls fail on this rank instead of
          * waiting for ranks that will not come (NCCL's {@code ncclCommAbort}). Safe to call from any thread, more than once.
          *

@@ -1,7 +1,6 @@
 package dev.crossbar.spi.codegen;
 
 import dev.crossbar.api.DType;
-import dev.crossbar.api.Device;
 import dev.crossbar.api.Grad;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
@@ -52,28 +51,8 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     }
 
     @Override
-    public int rank() {
-        return membership.groupRank();
-    }
-
-    @Override
-    public int size() {
-        return membership.ranks().size();
-    }
-
-    @Override
-    public List<Integer> ranks() {
-        return membership.ranks();
-    }
-
-    @Override
-    public Device device() {
-        return membership.device();
-    }
-
-    @Override
-    public Duration timeout() {
-        return membership.timeout();
+    public CommunicatorFactory.Membership membership() {
+        return membership;
     }
 
     // ---------------------------------------------------------------- collectives
