@@ -1560,7 +1560,13 @@ public final class Tensor implements AutoCloseable {
         return newResult(dtype, shape);
     }
 
-    TensorView view() {
+    /**
+     * Returns this tensor's memory as the SPI describes it: its buffer, element type, shape, strides and offset. For
+     * backends' own communicators, which hand device addresses to a library such as NCCL; valid while the tensor is open.
+     *
+     * @return the view
+     */
+    public TensorView view() {
         return new TensorView(storage.buffer(), dtype, shape, strides, offset);
     }
 

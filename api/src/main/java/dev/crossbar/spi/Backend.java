@@ -94,6 +94,16 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Returns the backend's own collectives, used instead of the runtime's in-process and MPI communicators when every
+     * rank of a run is a device of this backend (NCCL for cuda, RCCL for rocm).
+     *
+     * @return the factory, or empty when the runtime's communicators carry this backend's collectives
+     */
+    default Optional<CommunicatorFactory> communicators() {
+        return Optional.empty();
+    }
+
     /** Releases the backend's contexts and pools. Buffers must be closed first. */
     @Override
     void close();

@@ -5,15 +5,22 @@ import dev.crossbar.api.TensorScope;
 import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.RankContext;
 import dev.crossbar.runtime.internal.ffi.MpiCommunicator;
+import dev.crossbar.spi.CommunicatorFactory;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 
-/** The rank of this process in an Open MPI job: its groups carry collectives between processes with MPI. */
+/**
+ * The rank of this process in an Open MPI job: its groups carry collectives between processes with MPI, or, when the
+ * backend has its own collectives, are the backend's, bootstrapped over MPI. Used on the rank's own thread only.
+ */
 final class MpiRankContext implements RankContext {
     private final MpiCommunicator mpi;
     private final String channel;
@@ -21,19 +28,24 @@ final class MpiRankContext implements RankContext {
     private final Device device;
     private final TensorScope scope;
     private final Duration timeout;
+    private final Optional<CommunicatorFactory> factory;
+    private final Map<List<Integer>, CommunicatorFactory.Communicator> backendGroups = new HashMap<>();
     private final ProcessGroup world;
 
     /**
      * @param channel the name that keeps these groups apart from other contexts' groups over the same processes
      * @param worldSize the run's ranks: the job's first {@code worldSize} processes
+     * @param factory the backend's collectives, used for every group when present
      */
-    MpiRankContext(MpiCommunicator mpi, String channel, int worldSize, Device device, TensorScope scope, Duration timeout) {
+    MpiRankContext(MpiCommunicator mpi, String channel, int worldSize, Device device, TensorScope scope, Duration timeout,
+            Optional<CommunicatorFactory> factory) {
         this.mpi = mpi;
         this.channel = channel;
         this.worldSize = worldSize;
         this.device = device;
         this.scope = scope;
         this.timeout = timeout;
+        this.factory = factory;
         this.world = group(IntStream.range(0, worldSize).boxed().toList());
     }
 
@@ -65,7 +77,28 @@ final class MpiRankContext implements RankContext {
     @Override
     public ProcessGroup group(List<Integer> ranks) {
         List<Integer> members = normalize(ranks);
-        return mpi.group(channel, members, (members.size() == worldSize ? "world " : "group ") + members, device, timeout);
+        String name = (members.size() == worldSize ? "world " : "group ") + members;
+        if (factory.isEmpty()) {
+            return mpi.group(channel, members, name, device, timeout);
+        }
+        CommunicatorFactory.Communicator existing = backendGroups.get(members);
+        if (existing != null) {
+            return existing;
+        }
+        CommunicatorFactory.Communicator created = factory.get().create(new CommunicatorFactory.Membership(name, members, rank(), device, timeout),
+                mpi.bootstrap(channel, members, device, timeout));
+        backendGroups.put(members, created);
+        return created;
+    }
+
+    /** Closes the backend's communicators after the rank's body returned. */
+    void closeBackendGroups() {
+        backendGroups.values().forEach(CommunicatorFactory.Communicator::close);
+    }
+
+    /** Aborts the backend's communicators because the rank failed. */
+    void abortBackendGroups(String reason) {
+        backendGroups.values().forEach(g -> g.abort(reason));
     }
 
     private List<Integer> normalize(Collection<Integer> ranks) {

@@ -7,15 +7,20 @@ import dev.crossbar.api.distributed.SpmdException;
 import dev.crossbar.api.distributed.SpmdOptions;
 import dev.crossbar.runtime.internal.ffi.MpiCommunicator;
 import dev.crossbar.spi.Backend;
+import dev.crossbar.spi.CommunicatorFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * SPMD under mpirun: this process is one rank of the job, on the device its local rank maps to, and its collectives
- * travel through MPI. A rank that fails tells the others (their collectives with it fail at once) before it throws.
+ * travel through MPI, or through the backend's own collectives ({@link Backend#communicators()}, such as NCCL) when
+ * every process runs that backend, bootstrapped over MPI. A rank that fails tells the others (their collectives with it
+ * fail at once) before it throws.
  */
 final class MpiSpmd {
     private MpiSpmd() {
@@ -55,10 +60,17 @@ final class MpiSpmd {
         AtomicReference<T> value = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = Thread.ofPlatform().name("crossbar-rank-" + mpi.rank()).unstarted(() -> {
+            MpiRankContext context = null;
             try (TensorScope root = TensorScope.root(backend, device)) {
-                value.set(function.apply(new MpiRankContext(mpi, channel, worldSize, device, root, options.collectiveTimeout())));
+                Optional<CommunicatorFactory> factory = backendCommunicators(mpi, channel, worldSize, backend, device, options);
+                context = new MpiRankContext(mpi, channel, worldSize, device, root, options.collectiveTimeout(), factory);
+                value.set(function.apply(context));
+                context.closeBackendGroups();
             } catch (Throwable t) {
                 failure.set(t);
+                if (context != null) {
+                    context.abortBackendGroups("rank " + mpi.rank() + " failed with " + t);
+                }
             }
         });
         thread.start();
@@ -81,6 +93,29 @@ final class MpiSpmd {
         }
         values.set(mpi.rank(), value.get());
         return values;
+    }
+
+    /**
+     * The backend's collectives when it has them, after checking over MPI that the run's first rank uses the same
+     * backend: a device backend's tensors cannot travel through MPI's host-memory collectives, so a job mixing backends
+     * fails on the ranks that differ, naming both.
+     */
+    private static Optional<CommunicatorFactory> backendCommunicators(MpiCommunicator mpi, String channel, int worldSize, Backend backend, Device device,
+            SpmdOptions options) {
+        Optional<CommunicatorFactory> factory = backend.communicators();
+        if (factory.isEmpty()) {
+            return factory;
+        }
+        List<Integer> world = java.util.stream.IntStream.range(0, worldSize).boxed().toList();
+        byte[] first = mpi.bootstrap(channel, world, device, options.collectiveTimeout())
+                .shareFromRankZero(() -> backend.name().getBytes(StandardCharsets.UTF_8));
+        String firstBackend = new String(first, StandardCharsets.UTF_8);
+        if (!firstBackend.equals(backend.name())) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "Rank %d runs backend '%s' but rank 0 runs '%s'; '%s' communicates through its own library, so every process of the job must select it "
+                            + "(set crossbar.backend=%s for all of them)", mpi.rank(), backend.name(), firstBackend, backend.name(), firstBackend));
+        }
+        return factory;
     }
 
     private static void checkWorldSize(MpiCommunicator mpi, int worldSize) {

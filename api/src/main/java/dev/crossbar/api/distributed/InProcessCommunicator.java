@@ -1,11 +1,13 @@
 package dev.crossbar.api.distributed;
 
 import dev.crossbar.api.Device;
+import dev.crossbar.spi.CommunicatorFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,23 +15,29 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Collectives between the ranks of one JVM, one rank per device of one backend. Groups are cached by their set of
- * ranks: one shared state per set, and one {@link ProcessGroup} per rank and set.
+ * ranks: one shared state per set, and one {@link ProcessGroup} per rank and set. When the backend has its own
+ * collectives ({@link dev.crossbar.spi.Backend#communicators()}), the groups ranks get are the backend's, bootstrapped
+ * over the in-process group of the same ranks.
  */
 final class InProcessCommunicator {
     private final String backendName;
     private final List<Device> devices;
     private final Duration timeout;
     private final ConcurrentMap<List<Integer>, GroupState> groups = new ConcurrentHashMap<>();
-    private final List<ConcurrentMap<List<Integer>, ProcessGroup>> views = new ArrayList<>();
+    private final List<ConcurrentMap<List<Integer>, InProcessGroup>> views = new ArrayList<>();
+    private final Optional<CommunicatorFactory> factory;
+    private final List<ConcurrentMap<List<Integer>, CommunicatorFactory.Communicator>> backendGroups = new ArrayList<>();
     private volatile String abortReason;
     private volatile Throwable abortCause;
 
-    InProcessCommunicator(String backendName, List<Device> devices, Duration timeout) {
+    InProcessCommunicator(String backendName, List<Device> devices, Duration timeout, Optional<CommunicatorFactory> factory) {
         this.backendName = backendName;
         this.devices = List.copyOf(devices);
         this.timeout = timeout;
+        this.factory = factory;
         for (int i = 0; i < devices.size(); i++) {
             views.add(new ConcurrentHashMap<>());
+            backendGroups.add(new ConcurrentHashMap<>());
         }
     }
 
@@ -45,10 +53,34 @@ final class InProcessCommunicator {
         return devices.get(rank);
     }
 
-    /** The group of {@code ranks} as seen by {@code rank}; the same instance for the same set. */
+    /**
+     * The group of {@code ranks} as seen by {@code rank}; the same instance for the same set. With a backend factory,
+     * the first call for a set is a collective of its ranks (they create the backend's communicator together); it runs
+     * on the rank's own thread, the only one that reads and writes the rank's maps.
+     */
     ProcessGroup group(int rank, Collection<Integer> ranks) {
         List<Integer> sorted = normalize(rank, ranks);
-        return views.get(rank).computeIfAbsent(sorted, key -> new InProcessGroup(this, state(key), rank, devices.get(rank)));
+        InProcessGroup inProcess = views.get(rank).computeIfAbsent(sorted, key -> new InProcessGroup(this, state(key), rank, devices.get(rank)));
+        if (factory.isEmpty()) {
+            return inProcess;
+        }
+        CommunicatorFactory.Communicator existing = backendGroups.get(rank).get(sorted);
+        if (existing != null) {
+            return existing;
+        }
+        checkRunning("creating the backend communicator", state(sorted).name());
+        CommunicatorFactory.Membership membership = new CommunicatorFactory.Membership(state(sorted).name(), sorted, rank, devices.get(rank), timeout);
+        CommunicatorFactory.Communicator created = factory.get().create(membership, inProcess);
+        backendGroups.get(rank).put(sorted, created);
+        if (abortReason != null) {
+            created.abort(abortReason);
+        }
+        return created;
+    }
+
+    /** Closes the backend communicators of a rank whose body returned. */
+    void closeBackendGroups(int rank) {
+        backendGroups.get(rank).values().forEach(CommunicatorFactory.Communicator::close);
     }
 
     private GroupState state(List<Integer> ranks) {
@@ -77,6 +109,7 @@ final class InProcessCommunicator {
         abortCause = cause;
         abortReason = reason;
         groups.values().forEach(g -> g.abortAll(reason, cause));
+        backendGroups.forEach(rankGroups -> rankGroups.values().forEach(g -> g.abort(reason)));
     }
 
     /** Closes the window between {@link #checkRunning} and an arrival that an abort may have slipped into. */

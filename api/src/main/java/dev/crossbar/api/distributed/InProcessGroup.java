@@ -5,12 +5,19 @@ import dev.crossbar.api.Grad;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.api.distributed.InProcessCollectives.GatherForm;
+import dev.crossbar.spi.CommunicatorBootstrap;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
 
-/** One rank's view of an in-process group: its sequence numbers, over the rendezvous its ranks share. */
-final class InProcessGroup implements ProcessGroup {
+/**
+ * One rank's view of an in-process group: its sequence numbers, over the rendezvous its ranks share. It also bootstraps
+ * a backend's communicator over the same ranks.
+ */
+final class InProcessGroup implements ProcessGroup, CommunicatorBootstrap {
     private final InProcessCommunicator communicator;
     private final GroupState state;
     private final int rank;
@@ -124,6 +131,19 @@ final class InProcessGroup implements ProcessGroup {
     @Override
     public Work<Void> barrierAsync() {
         return collective("barrier", "", null, null, InProcessCollectives::barrier);
+    }
+
+    /** A collective without tensors: the first rank's bytes reach every rank as a copy of their own. */
+    @Override
+    public byte[] shareFromRankZero(Supplier<byte[]> create) {
+        byte[] bytes = rank == 0 ? Objects.requireNonNull(create.get(), "create returned null") : null;
+        Work<byte[]> work = collective("shareFromRankZero", "", null, bytes, all -> {
+            byte[] shared = (byte[]) all[0].form();
+            Object[] copies = new Object[all.length];
+            Arrays.setAll(copies, i -> shared.clone());
+            return copies;
+        });
+        return work.await();
     }
 
     private <T> Work<T> collective(String op, String arguments, Tensor input, Object form, Rendezvous.Computation computation) {

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * });
  * }</pre>
  *
+ * <p>When the backend has its own collectives ({@link Backend#communicators()}, such as NCCL's), the ranks' groups are
+ * the backend's, their unique ids shared over the in-process communicator.
+ *
  * <p>Rank {@code r} runs on device {@code r} of the backend with a root {@link TensorScope} on it, closed when its
  * body returns. When a rank throws, the run stops: the other ranks' waiting collectives fail, their threads are
  * interrupted, and the first failure is thrown to the caller as the cause of an {@link SpmdException}. A run that
@@ -80,7 +83,8 @@ public final class InProcessSpmd {
                     "A world of %d ranks needs %d devices, one per rank, but backend '%s' has %d: %s; for the cpu backend set crossbar.cpu.devices=%d",
                     worldSize, worldSize, backend.name(), devices.size(), devices, worldSize));
         }
-        InProcessCommunicator communicator = new InProcessCommunicator(backend.name(), devices.subList(0, worldSize), options.collectiveTimeout());
+        InProcessCommunicator communicator = new InProcessCommunicator(backend.name(), devices.subList(0, worldSize), options.collectiveTimeout(),
+                backend.communicators());
         Object[] values = new Object[worldSize];
         Throwable[] failures = new Throwable[worldSize];
         AtomicReference<Integer> firstFailed = new AtomicReference<>();
@@ -90,6 +94,7 @@ public final class InProcessSpmd {
             threads[r] = Thread.ofPlatform().name("crossbar-rank-" + r).daemon(true).unstarted(() -> {
                 try (TensorScope root = TensorScope.root(backend, devices.get(rank))) {
                     values[rank] = function.apply(new InProcessRankContext(communicator, rank, root));
+                    communicator.closeBackendGroups(rank);
                 } catch (Throwable t) {
                     failures[rank] = t;
                     if (firstFailed.compareAndSet(null, rank)) {

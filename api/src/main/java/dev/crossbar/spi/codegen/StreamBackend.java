@@ -2,8 +2,11 @@ package dev.crossbar.spi.codegen;
 
 import dev.crossbar.api.Device;
 import dev.crossbar.spi.Backend;
+import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.spi.DeviceBuffer;
 import dev.crossbar.spi.KernelSet;
+import dev.crossbar.spi.ffi.LibraryUnavailableException;
+import dev.crossbar.spi.ffi.NcclApi;
 import dev.crossbar.spi.memory.MemoryStats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -12,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * A backend of {@link StreamDevice}s whose memory is {@link StreamBuffer}s: the part of a GPU backend that does not
@@ -24,6 +28,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     private final String name;
     private final List<D> devices;
     private final KernelSet kernels;
+    private Optional<CommunicatorFactory> ncclCommunicators;
 
     /**
      * Creates the backend.
@@ -177,6 +182,25 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     }
 
     /** Closes every device. */
+    /**
+     * Returns the collectives of an NCCL-API library ({@link NcclCommunicators}) over this backend's devices, opening
+     * the library on the first call: a subclass's {@link #communicators()} calls it with its library's opener.
+     *
+     * @param open opens the vendor's library (NCCL, RCCL)
+     * @return the factory, or empty when the library is not installed (the runtime's communicators then carry the
+     *     collectives)
+     */
+    protected final synchronized Optional<CommunicatorFactory> ncclCommunicators(Supplier<NcclApi> open) {
+        if (ncclCommunicators == null) {
+            try {
+                ncclCommunicators = Optional.of(new NcclCommunicators(open.get(), this::deviceOf));
+            } catch (LibraryUnavailableException e) {
+                ncclCommunicators = Optional.empty();
+            }
+        }
+        return ncclCommunicators;
+    }
+
     @Override
     public void close() {
         devices.forEach(StreamDevice::close);

@@ -48,6 +48,21 @@ public abstract class StreamDevice implements AutoCloseable {
     public abstract void makeCurrent();
 
     /**
+     * Returns the stream that orders the device's work, for libraries that queue work on it (NCCL, RCCL).
+     *
+     * @return the {@code CUstream} or {@code hipStream_t}
+     */
+    public abstract MemorySegment stream();
+
+    /**
+     * Tells, without waiting, whether the stream has run everything queued on it so far ({@code cuStreamQuery},
+     * {@code hipStreamQuery}).
+     *
+     * @return true when the stream is idle
+     */
+    public abstract boolean isIdle();
+
+    /**
      * Compiles (or finds compiled) and loads a kernel; called once per distinct kernel source.
      *
      * @param kernel the kernel

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.crossbar.api.DType;
+import dev.crossbar.api.distributed.ReduceOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
@@ -29,6 +31,8 @@ public final class NcclApi {
     public enum DataType {
         /** {@code ncclInt8}. */
         INT8(0),
+        /** {@code ncclUint8}, which carries {@link DType#BOOL}'s bytes (0 or 1). */
+        UINT8(1),
         /** {@code ncclInt32}. */
         INT32(2),
         /** {@code ncclInt64}. */
@@ -46,6 +50,34 @@ public final class NcclApi {
 
         DataType(int code) {
             this.code = code;
+        }
+
+        /**
+         * Returns the value {@code nccl.h} gives the type.
+         *
+         * @return the {@code ncclDataType_t}
+         */
+        public int code() {
+            return code;
+        }
+
+        /**
+         * Returns the NCCL type that carries a Crossbar element type unchanged.
+         *
+         * @param type the element type
+         * @return its NCCL type; {@link DType#BOOL} travels as {@link #UINT8}
+         */
+        public static DataType of(DType type) {
+            return switch (type) {
+                case F32 -> FLOAT32;
+                case F64 -> FLOAT64;
+                case F16 -> FLOAT16;
+                case BF16 -> BFLOAT16;
+                case I8 -> INT8;
+                case I32 -> INT32;
+                case I64 -> INT64;
+                case BOOL -> UINT8;
+            };
         }
     }
 
@@ -67,6 +99,44 @@ public final class NcclApi {
         RedOp(int code) {
             this.code = code;
         }
+
+        /**
+         * Returns the value {@code nccl.h} gives the reduction.
+         *
+         * @return the {@code ncclRedOp_t}
+         */
+        public int code() {
+            return code;
+        }
+    }
+
+    /** {@code NCCL_VERSION(2, 10, 0)}: the first version with {@code ncclAvg}. */
+    public static final int FIRST_VERSION_WITH_AVG = 21000;
+
+    /**
+     * How a Crossbar reduction runs in NCCL: the NCCL reduction, then, for an average on a library without
+     * {@code ncclAvg}, a division of the sum by the group size.
+     *
+     * @param op the NCCL reduction
+     * @param divideBySize whether the caller divides the result by the number of ranks
+     */
+    public record Reduction(RedOp op, boolean divideBySize) {
+        /**
+         * Maps a Crossbar reduction for a library version.
+         *
+         * @param op the reduction
+         * @param versionCode the library's {@link #versionCode()}
+         * @return {@link RedOp#AVG} from NCCL 2.10 on, {@link RedOp#SUM} then a division before
+         */
+        public static Reduction of(ReduceOp op, int versionCode) {
+            return switch (op) {
+                case SUM -> new Reduction(RedOp.SUM, false);
+                case PROD -> new Reduction(RedOp.PROD, false);
+                case MAX -> new Reduction(RedOp.MAX, false);
+                case MIN -> new Reduction(RedOp.MIN, false);
+                case AVG -> versionCode >= FIRST_VERSION_WITH_AVG ? new Reduction(RedOp.AVG, false) : new Reduction(RedOp.SUM, true);
+            };
+        }
     }
 
     // typedef struct { char internal[NCCL_UNIQUE_ID_BYTES]; } ncclUniqueId; passed by value to ncclCommInitRank
@@ -78,6 +148,8 @@ public final class NcclApi {
     private final MethodHandle MH$ncclGetUniqueId;
     private final MethodHandle MH$ncclCommInitRank;
     private final MethodHandle MH$ncclCommDestroy;
+    private final MethodHandle MH$ncclCommAbort;
+    private final MethodHandle MH$ncclCommGetAsyncError;
     private final MethodHandle MH$ncclAllReduce;
     private final MethodHandle MH$ncclAllGather;
     private final MethodHandle MH$ncclReduceScatter;
@@ -98,6 +170,10 @@ public final class NcclApi {
         MH$ncclCommInitRank = bind(library, "ncclCommInitRank", ADDRESS, JAVA_INT, UNIQUE_ID, JAVA_INT);
         // ncclResult_t ncclCommDestroy(ncclComm_t comm)
         MH$ncclCommDestroy = bind(library, "ncclCommDestroy", ADDRESS);
+        // ncclResult_t ncclCommAbort(ncclComm_t comm)
+        MH$ncclCommAbort = bind(library, "ncclCommAbort", ADDRESS);
+        // ncclResult_t ncclCommGetAsyncError(ncclComm_t comm, ncclResult_t* asyncError)
+        MH$ncclCommGetAsyncError = bind(library, "ncclCommGetAsyncError", ADDRESS, ADDRESS);
         // ncclResult_t ncclAllReduce(const void* sendbuff, void* recvbuff, size_t count, ncclDataType_t datatype,
         //                            ncclRedOp_t op, ncclComm_t comm, cudaStream_t stream)
         MH$ncclAllReduce = bind(library, "ncclAllReduce", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -144,14 +220,32 @@ public final class NcclApi {
      * @return the version as {@code major.minor.patch}
      */
     public String version() {
+        return versionText(versionCode());
+    }
+
+    /**
+     * Calls {@code ncclGetVersion}.
+     *
+     * @return the library's {@code NCCL_VERSION_CODE}, such as 21803 for 2.18.3
+     */
+    public int versionCode() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
             check("ncclGetVersion", NativeLibrary.call(() -> (int) MH$ncclGetVersion.invokeExact(value)));
-            int code = value.get(JAVA_INT, 0);
-            // NCCL_VERSION(X, Y, Z): X * 1000 + Y * 100 + Z up to 2.8, X * 10000 + Y * 100 + Z from 2.9 on
-            return code >= 20900 ? String.format(Locale.ROOT, "%d.%d.%d", code / 10000, code / 100 % 100, code % 100)
-                    : String.format(Locale.ROOT, "%d.%d.%d", code / 1000, code / 100 % 10, code % 100);
+            return value.get(JAVA_INT, 0);
         }
+    }
+
+    /**
+     * Formats a version code.
+     *
+     * @param code an {@code NCCL_VERSION_CODE}
+     * @return {@code major.minor.patch}
+     */
+    public static String versionText(int code) {
+        // NCCL_VERSION(X, Y, Z): X * 1000 + Y * 100 + Z up to 2.8, X * 10000 + Y * 100 + Z from 2.9 on
+        return code >= 20900 ? String.format(Locale.ROOT, "%d.%d.%d", code / 10000, code / 100 % 100, code % 100)
+                : String.format(Locale.ROOT, "%d.%d.%d", code / 1000, code / 100 % 10, code % 100);
     }
 
     /**
@@ -194,6 +288,32 @@ public final class NcclApi {
      */
     public void commDestroy(MemorySegment communicator) {
         check("ncclCommDestroy", NativeLibrary.call(() -> (int) MH$ncclCommDestroy.invokeExact(communicator)));
+    }
+
+    /**
+     * Calls {@code ncclCommAbort}: frees the communicator and stops the operations it still runs on the device. Other
+     * ranks' pending collectives with it then fail or time out.
+     *
+     * @param communicator the {@code ncclComm_t}, not used afterwards
+     */
+    public void commAbort(MemorySegment communicator) {
+        check("ncclCommAbort", NativeLibrary.call(() -> (int) MH$ncclCommAbort.invokeExact(communicator)));
+    }
+
+    /**
+     * Calls {@code ncclCommGetAsyncError}: whether the communicator failed after a call returned (a peer vanished, a
+     * network error), which its queued collectives would otherwise never report.
+     *
+     * @param communicator the {@code ncclComm_t}
+     * @return the {@code ncclResult_t}: {@link NcclResult#NCCL_SUCCESS}, {@code ncclInProgress} while a non-blocking
+     *     call runs, or the error ({@link NcclResult#name} names it)
+     */
+    public int commGetAsyncError(MemorySegment communicator) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment result = arena.allocate(JAVA_INT);
+            check("ncclCommGetAsyncError", NativeLibrary.call(() -> (int) MH$ncclCommGetAsyncError.invokeExact(communicator, result)));
+            return result.get(JAVA_INT, 0);
+        }
     }
 
     /**

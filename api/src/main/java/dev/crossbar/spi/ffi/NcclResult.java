@@ -7,6 +7,8 @@ import java.util.Locale;
 public final class NcclResult {
     /** The code of success. */
     public static final int NCCL_SUCCESS = 0;
+    /** The code of {@code ncclInProgress}: a non-blocking operation has not finished. */
+    public static final int NCCL_IN_PROGRESS = 7;
 
     private static final List<String> NAMES = List.of(
             "ncclSuccess",

@@ -3,6 +3,8 @@ package dev.crossbar.backend.cuda;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCublas;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCudaDriver;
+import dev.crossbar.backend.cuda.internal.ffi.NativeNccl;
+import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.backend.cuda.internal.ffi.NativeNvrtc;
 import dev.crossbar.spi.ExecutionMode;
 import dev.crossbar.spi.KernelSet;
@@ -14,7 +16,8 @@ import java.util.Optional;
 /**
  * The CUDA backend: one {@link CudaDevice} per GPU, work queued on each device's stream and read back with a
  * synchronizing copy. A copy between two GPUs records an event on the source's stream and makes the destination's
- * stream wait for it, so neither host thread blocks.
+ * stream wait for it, so neither host thread blocks. Collectives between its GPUs go through NCCL when
+ * {@code libnccl.so.2} loads.
  */
 final class CudaBackend extends StreamBackend<CudaDevice> {
     private final NativeCudaDriver driver;
@@ -23,6 +26,12 @@ final class CudaBackend extends StreamBackend<CudaDevice> {
         super(CudaBackendProvider.NAME, openDevices(deviceCount, i -> new CudaDevice(new Device(CudaBackendProvider.NAME, i), driver, nvrtc, cublas,
                 cacheDirectory)), KernelSet.of(CudaBackendProvider.NAME, ExecutionMode.EAGER, CudaKernels.instances()));
         this.driver = driver;
+    }
+
+    /** NCCL's collectives, loaded on first use; empty (the runtime's communicators) when NCCL is not installed. */
+    @Override
+    public Optional<CommunicatorFactory> communicators() {
+        return ncclCommunicators(NativeNccl::open);
     }
 
     @Override

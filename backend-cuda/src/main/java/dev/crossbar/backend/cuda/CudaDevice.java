@@ -82,8 +82,15 @@ final class CudaDevice extends StreamDevice {
         return context;
     }
 
-    MemorySegment stream() {
+    @Override
+    public MemorySegment stream() {
         return stream;
+    }
+
+    @Override
+    public boolean isIdle() {
+        makeCurrent();
+        return driver.cuStreamQuery(stream);
     }
 
     NativeCudaDriver driver() {

@@ -71,8 +71,15 @@ final class HipDevice extends StreamDevice {
                 kernel -> hiprtc.compile(kernel.source(), kernel.entryPoint() + ".hip", List.of("--offload-arch=" + architecture)));
     }
 
-    MemorySegment stream() {
+    @Override
+    public MemorySegment stream() {
         return stream;
+    }
+
+    @Override
+    public boolean isIdle() {
+        makeCurrent();
+        return hip.hipStreamQuery(stream);
     }
 
     NativeHip hip() {

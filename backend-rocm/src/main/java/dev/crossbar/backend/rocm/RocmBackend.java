@@ -3,6 +3,8 @@ package dev.crossbar.backend.rocm;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHip;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHiprtc;
+import dev.crossbar.backend.rocm.internal.ffi.NativeRccl;
+import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.backend.rocm.internal.ffi.NativeRocblas;
 import dev.crossbar.spi.ExecutionMode;
 import dev.crossbar.spi.KernelSet;
@@ -14,7 +16,8 @@ import java.util.Optional;
 /**
  * The ROCm backend: one {@link HipDevice} per GPU, work queued on each device's stream and read back with a
  * synchronizing copy. A copy between two GPUs records an event on the source's stream and makes the destination's
- * stream wait for it, so neither host thread blocks.
+ * stream wait for it, so neither host thread blocks. Collectives between its GPUs go through RCCL when
+ * {@code librccl.so.1} loads.
  */
 final class RocmBackend extends StreamBackend<HipDevice> {
     private final NativeHip hip;
@@ -23,6 +26,12 @@ final class RocmBackend extends StreamBackend<HipDevice> {
         super(RocmBackendProvider.NAME, openDevices(deviceCount, i -> new HipDevice(new Device(RocmBackendProvider.NAME, i), hip, hiprtc, rocblas,
                 cacheDirectory)), KernelSet.of(RocmBackendProvider.NAME, ExecutionMode.EAGER, RocmKernels.instances()));
         this.hip = hip;
+    }
+
+    /** RCCL's collectives, loaded on first use; empty (the runtime's communicators) when RCCL is not installed. */
+    @Override
+    public Optional<CommunicatorFactory> communicators() {
+        return ncclCommunicators(NativeRccl::open);
     }
 
     @Override

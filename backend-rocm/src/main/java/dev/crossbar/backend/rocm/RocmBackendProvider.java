@@ -78,7 +78,8 @@ public final class RocmBackendProvider implements BackendProvider {
     @Override
     public Verification verification() {
         return Verification.ofCells(
-                "kernels compiled by hiprtc for gfx90a, gfx908; float dot_general by rocBLAS if installed; not run: no device");
+                "kernels compiled by hiprtc for gfx90a, gfx908; float dot_general by rocBLAS if installed; not run: no device")
+                .withCollectiveNote("the RCCL process group (every collective, timeouts by ncclCommAbort) is compiled and its type and reduction mapping unit-tested; not run: no device");
     }
 
     @Override

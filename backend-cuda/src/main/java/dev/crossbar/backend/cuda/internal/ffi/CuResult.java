@@ -11,6 +11,8 @@ public final class CuResult {
     public static final int CUDA_SUCCESS = 0;
     /** The code of a failed allocation. */
     public static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
+    /** {@code CUDA_ERROR_NOT_READY}: queued work has not finished (a query, not a failure). */
+    public static final int CUDA_ERROR_NOT_READY = 600;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             entry(0, "CUDA_SUCCESS"),

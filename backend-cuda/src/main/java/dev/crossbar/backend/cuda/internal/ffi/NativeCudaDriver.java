@@ -55,6 +55,7 @@ public final class NativeCudaDriver {
     private final MethodHandle MH$cuCtxSetCurrent;
     private final MethodHandle MH$cuStreamCreate;
     private final MethodHandle MH$cuStreamSynchronize;
+    private final MethodHandle MH$cuStreamQuery;
     private final MethodHandle MH$cuStreamDestroy_v2;
     private final MethodHandle MH$cuStreamWaitEvent;
     private final MethodHandle MH$cuEventCreate;
@@ -96,6 +97,8 @@ public final class NativeCudaDriver {
         MH$cuStreamCreate = bind(library, "cuStreamCreate", ADDRESS, JAVA_INT);
         // CUresult cuStreamSynchronize(CUstream hStream)
         MH$cuStreamSynchronize = bind(library, "cuStreamSynchronize", ADDRESS);
+        // CUresult cuStreamQuery(CUstream hStream)
+        MH$cuStreamQuery = bind(library, "cuStreamQuery", ADDRESS);
         // CUresult cuStreamDestroy(CUstream hStream), #define'd to the _v2 symbol
         MH$cuStreamDestroy_v2 = bind(library, "cuStreamDestroy_v2", ADDRESS);
         // CUresult cuStreamWaitEvent(CUstream hStream, CUevent hEvent, unsigned int Flags)
@@ -282,6 +285,22 @@ public final class NativeCudaDriver {
      */
     public void cuStreamSynchronize(MemorySegment stream) {
         check("cuStreamSynchronize", NativeLibrary.call(() -> (int) MH$cuStreamSynchronize.invokeExact(stream)));
+    }
+
+    /**
+     * Calls {@code cuStreamQuery}.
+     *
+     * @param stream the {@code CUstream}
+     * @return true when the stream has run all its work ({@code CUDA_SUCCESS}), false while it runs
+     *     ({@code CUDA_ERROR_NOT_READY})
+     */
+    public boolean cuStreamQuery(MemorySegment stream) {
+        int result = NativeLibrary.call(() -> (int) MH$cuStreamQuery.invokeExact(stream));
+        if (result == CuResult.CUDA_ERROR_NOT_READY) {
+            return false;
+        }
+        check("cuStreamQuery", result);
+        return true;
     }
 
     /**

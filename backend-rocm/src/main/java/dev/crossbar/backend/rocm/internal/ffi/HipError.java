@@ -14,6 +14,8 @@ public final class HipError {
     public static final int HIP_SUCCESS = 0;
     /** The code of a failed allocation. */
     public static final int HIP_ERROR_OUT_OF_MEMORY = 2;
+    /** {@code hipErrorNotReady}: queued work has not finished (a query, not a failure). */
+    public static final int HIP_ERROR_NOT_READY = 600;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             entry(0, "hipSuccess"),

@@ -52,6 +52,7 @@ public final class NativeHip {
     private final MethodHandle MH$hipGetDeviceProperties;
     private final MethodHandle MH$hipStreamCreateWithFlags;
     private final MethodHandle MH$hipStreamSynchronize;
+    private final MethodHandle MH$hipStreamQuery;
     private final MethodHandle MH$hipStreamDestroy;
     private final MethodHandle MH$hipStreamWaitEvent;
     private final MethodHandle MH$hipEventCreateWithFlags;
@@ -90,6 +91,8 @@ public final class NativeHip {
         MH$hipStreamCreateWithFlags = bind(library, "hipStreamCreateWithFlags", ADDRESS, JAVA_INT);
         // hipError_t hipStreamSynchronize(hipStream_t stream)
         MH$hipStreamSynchronize = bind(library, "hipStreamSynchronize", ADDRESS);
+        // hipError_t hipStreamQuery(hipStream_t stream)
+        MH$hipStreamQuery = bind(library, "hipStreamQuery", ADDRESS);
         // hipError_t hipStreamDestroy(hipStream_t stream)
         MH$hipStreamDestroy = bind(library, "hipStreamDestroy", ADDRESS);
         // hipError_t hipStreamWaitEvent(hipStream_t stream, hipEvent_t event, unsigned int flags)
@@ -249,6 +252,22 @@ public final class NativeHip {
      */
     public void hipStreamSynchronize(MemorySegment stream) {
         check("hipStreamSynchronize", NativeLibrary.call(() -> (int) MH$hipStreamSynchronize.invokeExact(stream)));
+    }
+
+    /**
+     * Calls {@code hipStreamQuery}.
+     *
+     * @param stream the {@code hipStream_t}
+     * @return true when the stream has run all its work ({@code hipSuccess}), false while it runs
+     *     ({@code hipErrorNotReady})
+     */
+    public boolean hipStreamQuery(MemorySegment stream) {
+        int result = NativeLibrary.call(() -> (int) MH$hipStreamQuery.invokeExact(stream));
+        if (result == HipError.HIP_ERROR_NOT_READY) {
+            return false;
+        }
+        check("hipStreamQuery", result);
+        return true;
     }
 
     /**

@@ -1,0 +1,22 @@
+package dev.crossbar.backend.cuda;
+
+import dev.crossbar.conformance.CollectiveConformanceSuite;
+import dev.crossbar.spi.BackendContext;
+import dev.crossbar.spi.BackendProvider;
+
+/**
+ * Runs the collective conformance suite on this machine's GPUs, through the backend's own communicators when its
+ * collectives library loads; aborted with the probe's reason where there is no device, failed instead under
+ * {@code CROSSBAR_TEST_DEVICE=cuda}.
+ */
+class CudaCollectiveTest extends CollectiveConformanceSuite {
+    @Override
+    protected BackendProvider provider() {
+        return new CudaBackendProvider();
+    }
+
+    @Override
+    protected BackendContext context() {
+        return CudaTestDevice.context();
+    }
+}
