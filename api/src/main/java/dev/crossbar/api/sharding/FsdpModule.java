@@ -285,8 +285,21 @@ public final class FsdpModule {
             next.prefetch();
         }
         List<Tensor> shards = params.stream().map(p -> p.shard).toList();
-        Tensor gathered = Grad.function("fsdp.allGather", shards, () -> takeGathered(own), this::reduceScatterGradient);
-        List<Tensor> full = unflatten(gathered);
+        FlatGradient flatGradient = new FlatGradient();
+        Tensor gathered = Grad.function("fsdp.allGather", shards, () -> takeGathered(own), g -> {
+            try {
+                return reduceScatterGradient(g);
+            } finally {
+                flatGradient.release();
+            }
+        });
+        List<Tensor> views = unflatten(gathered.detach());
+        List<Tensor> full = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            ShardedParameter p = params.get(i);
+            Tensor view = views.get(i);
+            full.add(Grad.function("fsdp.unflatten", List.of(gathered), () -> view, g -> Collections.singletonList(flatGradient.add(p, g))));
+        }
         replaceAll(full);
         try {
             return compute.apply(input);
@@ -487,19 +500,56 @@ public final class FsdpModule {
 
     /** Lays whole-parameter gradients out as the gathered buffer was: {@code [n * S]}, zeros for padding and gaps. */
     private Tensor flattenGradients(List<Tensor> grads) {
-        int parts = shardGroup.size();
-        TensorScope scope = TensorScope.current().orElseThrow();
-        Tensor[] columns = new Tensor[params.size()];
-        for (int i = 0; i < columns.length; i++) {
-            ShardedParameter p = params.get(i);
-            Tensor g = grads.get(i);
-            if (g == null) {
-                columns[i] = scope.zeros(masterDtype, parts, p.numel);
-            } else {
-                columns[i] = DTensor.padRows(g.reshape(p.shardedShape.dims()), 0, parts * p.chunk).reshape(parts, p.numel);
+        Tensor flat = TensorScope.current().orElseThrow().zeros(computeDtype(), shardGroup.size() * flatNumel);
+        for (int i = 0; i < params.size(); i++) {
+            if (grads.get(i) != null) {
+                writeGradient(flat, params.get(i), grads.get(i));
             }
         }
-        return Tensor.concat(1, columns).reshape(parts * flatNumel);
+        return flat;
+    }
+
+    /** Writes one whole parameter's gradient into its columns of a flat gradient laid out as the gathered buffer. */
+    private void writeGradient(Tensor flat, ShardedParameter p, Tensor gradient) {
+        int parts = shardGroup.size();
+        Tensor rows = gradient.reshape(p.shardedShape.dims());
+        Tensor padded = p.rows == parts * p.chunk ? rows : DTensor.padRows(rows, 0, parts * p.chunk);
+        try (Tensor byRank = flat.reshape(parts, flatNumel); Tensor columns = byRank.slice(1, p.offset, p.offset + p.numel);
+                Tensor source = padded.reshape(parts, p.numel)) {
+            columns.assign(source);
+        } finally {
+            if (padded != rows) {
+                padded.close();
+            }
+            rows.close();
+        }
+    }
+
+    /**
+     * The gradient of one forward pass's gathered buffer, assembled in place: each unflattened parameter's backward
+     * writes its gradient into its columns of one zeroed flat buffer, instead of each producing a whole zeroed buffer
+     * for the engine to add up. The first parameter to get a gradient hands the buffer to the engine as the gathered
+     * buffer's gradient and the others hand over none; the engine reaches the gathered buffer only after every
+     * parameter sliced from it, so by then the buffer holds every gradient.
+     */
+    private final class FlatGradient {
+        private Tensor flat;
+
+        Tensor add(ShardedParameter p, Tensor gradient) {
+            boolean first = flat == null;
+            if (first) {
+                flat = home.zeros(computeDtype(), shardGroup.size() * flatNumel);
+            }
+            writeGradient(flat, p, gradient);
+            return first ? flat : null;
+        }
+
+        void release() {
+            if (flat != null) {
+                flat.close();
+                flat = null;
+            }
+        }
     }
 
     /**
