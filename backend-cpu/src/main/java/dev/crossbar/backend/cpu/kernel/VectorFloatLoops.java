@@ -21,8 +21,14 @@ import jdk.incubator.vector.VectorSpecies;
  * helper of our own is not inlined once its own compiled code is large, so loads and stores call the Vector API
  * (whose methods are force-inlined) directly. The tail after the last
  * whole vector runs as scalar code with the same rounding. Element-wise results equal the scalar kernels' bit for bit,
- * except the transcendental functions, which come from the JDK's vector math library (a few ulp), and erf, a
+ * except exp (and logistic and softmax through it), a polynomial within 2 ulp (see {@link #exp}), and erf, a
  * polynomial approximation within 2.5e-7 of the exact value (see {@link #unary}).
+ *
+ * <p>Every result here is the same whether the JIT has compiled the loop or not, so a training run is reproducible
+ * bit for bit. Two Vector API operations are avoided for that reason: the transcendental {@code lanewise} operators
+ * ({@code EXP}, {@code LOG}, {@code TANH}, ...), which C2 computes with its vector math library but the interpreter
+ * with {@code Math}, and {@code reduceLanes(ADD)}, whose order of additions the JIT chooses. log, tanh, sin and cos
+ * therefore run through the scalar kernel, and lane sums are added in lane order.
  */
 final class VectorFloatLoops {
     /** The fewest lanes for which the vector loops are used. */
@@ -47,7 +53,57 @@ final class VectorFloatLoops {
     private static final float ERF_P = 0.3275911f;
     private static final float[] ERF_A = {0.254829592f, -0.284496736f, 1.421413741f, -1.453152027f, 1.061405429f};
 
+    /** Round-to-nearest-even of a float below 2^22 in magnitude: adding and subtracting 1.5 * 2^23 drops its fraction. */
+    private static final float ROUNDING_SHIFT = 0x1.8p23f;
+    private static final float LOG2_E = 1.44269504f;
+    /** ln 2 split so that {@code n * LN2_HIGH} is exact for the n that occur. */
+    private static final float LN2_HIGH = 0.693145752f;
+    private static final float LN2_LOW = 1.42860677e-6f;
+    /** Taylor coefficients 1/k! of e^r, k = 0..7; on |r| <= ln(2)/2 the first omitted term is below 5e-9 relative. */
+    private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+    /** Beyond these e^x is +infinity or rounds to +0 in float. */
+    private static final float EXP_HIGH = 88.8f;
+    private static final float EXP_LOW = -104f;
+
     private VectorFloatLoops() {
+    }
+
+    /**
+     * e^x of every lane, from exact range reduction {@code x = n ln 2 + r}, a degree-7 polynomial in r and a scale by
+     * 2^n applied in two halves (so subnormal results and overflow to infinity come out right); NaN stays NaN. Built
+     * from additions, fused multiply-adds and bit operations only, it gives the same bits interpreted and compiled,
+     * which {@code lanewise(VectorOperators.EXP)} does not.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
+        FloatVector n = clamped.mul(LOG2_E).add(ROUNDING_SHIFT).sub(ROUNDING_SHIFT);
+        FloatVector r = n.fma(FloatVector.broadcast(FLOATS, -LN2_HIGH), clamped).add(n.mul(-LN2_LOW));
+        FloatVector p = FloatVector.broadcast(FLOATS, EXP_TAYLOR[EXP_TAYLOR.length - 1]);
+        for (int k = EXP_TAYLOR.length - 2; k >= 0; k--) {
+            p = p.fma(r, FloatVector.broadcast(FLOATS, EXP_TAYLOR[k]));
+        }
+        IntVector exponent = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector half = exponent.lanewise(VectorOperators.ASHR, 1);
+        FloatVector first = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector second = exponent.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(first).mul(second);
+    }
+
+    /** The sum of the lanes in lane order (see the class comment). */
+    private static double sumInOrder(double[] lanes) {
+        double sum = 0;
+        for (double lane : lanes) {
+            sum += lane;
+        }
+        return sum;
+    }
+
+    private static double sumInOrder(float[] lanes) {
+        double sum = 0;
+        for (float lane : lanes) {
+            sum += lane;
+        }
+        return sum;
     }
 
     private static float[] erfTaylor(int terms) {
@@ -227,7 +283,7 @@ final class VectorFloatLoops {
     /** Tells whether {@link #unary} has a vector loop for the op. */
     static boolean servesUnary(Op op) {
         return switch (op) {
-            case NEG, ABS, SQRT, RSQRT, EXP, LOG, TANH, LOGISTIC, SIN, COS, ERF -> true;
+            case NEG, ABS, SQRT, RSQRT, EXP, LOGISTIC, ERF -> true;
             default -> false;
         };
     }
@@ -260,32 +316,12 @@ final class VectorFloatLoops {
             }
             case EXP -> {
                 for (; i < bound; i += LANES) {
-                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.EXP).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-                }
-            }
-            case LOG -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.LOG).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-                }
-            }
-            case TANH -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.TANH).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    exp(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case LOGISTIC -> {
                 for (; i < bound; i += LANES) {
-                    one.div(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-                }
-            }
-            case SIN -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.SIN).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-                }
-            }
-            case COS -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).lanewise(VectorOperators.COS).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                    one.div(exp(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).neg()).add(one)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
             }
             case ERF -> {
@@ -307,7 +343,7 @@ final class VectorFloatLoops {
                     for (int k = ERF_A.length - 2; k >= 0; k--) {
                         tail = tail.fma(t, FloatVector.broadcast(FLOATS, ERF_A[k]));
                     }
-                    FloatVector large = one.sub(tail.mul(t).mul(z.neg().lanewise(VectorOperators.EXP)));
+                    FloatVector large = one.sub(tail.mul(t).mul(exp(z.neg())));
                     large = large.blend(large.neg(), v.compare(VectorOperators.LT, 0f));
                     large.blend(series, a.compare(VectorOperators.LT, 1f)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
                 }
@@ -341,7 +377,7 @@ final class VectorFloatLoops {
             FloatVector v = FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i) * Float.BYTES, ORDER);
             acc = acc.add(v.convertShape(VectorOperators.F2D, DOUBLES, 0));
         }
-        double total = acc.reduceLanes(VectorOperators.ADD);
+        double total = sumInOrder(acc.toArray());
         for (; i < n; i++) {
             total += x.getAtIndex(FLOAT, px + i);
         }
@@ -539,11 +575,11 @@ final class VectorFloatLoops {
         int bound = FLOATS.loopBound(n);
         int i = 0;
         for (; i < bound; i += LANES) {
-            FloatVector e = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift));
             e.intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             acc = acc.add(e);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = sumInOrder(acc.toArray());
         for (; i < n; i++) {
             float e = (float) Math.exp(x.getAtIndex(FLOAT, px + i) - max);
             o.setAtIndex(FLOAT, po + i, e);

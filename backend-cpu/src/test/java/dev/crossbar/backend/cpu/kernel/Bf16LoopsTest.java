@@ -110,11 +110,10 @@ class Bf16LoopsTest {
     @Test
     void transcendentalUnaryOpsStayWithinTheBf16Tolerance() {
         int n = 3 * Bf16Loops.CHUNK + 5;
-        for (Op op : List.of(Op.EXP, Op.LOG, Op.TANH, Op.LOGISTIC, Op.ERF, Op.RSQRT, Op.SIN, Op.COS)) {
+        for (Op op : List.of(Op.EXP, Op.LOGISTIC, Op.ERF, Op.RSQRT)) {
             MemorySegment x = arena.allocate((long) (n + OFFSET) * Short.BYTES);
             for (int i = 0; i < n; i++) {
-                double range = op == Op.SIN || op == Op.COS ? 10 : 6;
-                x.setAtIndex(SHORT, OFFSET + i, HalfFloats.floatToBf16((float) ((random.nextDouble() * 2 - 1) * range)));
+                x.setAtIndex(SHORT, OFFSET + i, HalfFloats.floatToBf16((float) ((random.nextDouble() * 2 - 1) * 6)));
             }
             MemorySegment o = arena.allocate((long) (n + OFFSET) * Short.BYTES);
             Bf16Loops.unary(op, o, OFFSET, x, OFFSET, n);

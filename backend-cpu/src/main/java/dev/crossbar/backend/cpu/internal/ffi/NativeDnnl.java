@@ -35,6 +35,10 @@ final class NativeDnnl {
     private static final int STREAM_DEFAULT_FLAGS = 1;
     /** {@code dnnl_query_impl_info_str} of {@code dnnl_query_t}. */
     private static final int QUERY_IMPL_INFO_STR = 8;
+    /** {@code dnnl_query_scratchpad_md} of {@code dnnl_query_t} (checked with gcc). */
+    private static final int QUERY_SCRATCHPAD_MD = 136;
+    /** {@code dnnl_scratchpad_mode_user} of {@code dnnl_scratchpad_mode_t}. */
+    private static final int SCRATCHPAD_MODE_USER = 1;
     /** {@code dnnl_version_t}: three ints, the git hash and two runtime flags. */
     private static final StructLayout VERSION = MemoryLayout.structLayout(JAVA_INT.withName("major"), JAVA_INT.withName("minor"),
             JAVA_INT.withName("patch"), MemoryLayout.paddingLayout(4), ADDRESS.withName("hash"), JAVA_INT.withName("cpu_runtime"),
@@ -46,7 +50,12 @@ final class NativeDnnl {
     private final MethodHandle MH$dnnl_engine_create;
     private final MethodHandle MH$dnnl_memory_desc_init_by_strides;
     private final MethodHandle MH$dnnl_matmul_desc_init;
+    private final MethodHandle MH$dnnl_primitive_attr_create;
+    private final MethodHandle MH$dnnl_primitive_attr_set_scratchpad_mode;
+    private final MethodHandle MH$dnnl_primitive_attr_destroy;
     private final MethodHandle MH$dnnl_primitive_desc_create;
+    private final MethodHandle MH$dnnl_primitive_desc_query_md;
+    private final MethodHandle MH$dnnl_memory_desc_get_size;
     private final MethodHandle MH$dnnl_primitive_desc_query;
     private final MethodHandle MH$dnnl_primitive_desc_destroy;
     private final MethodHandle MH$dnnl_primitive_create;
@@ -64,8 +73,14 @@ final class NativeDnnl {
         MH$dnnl_memory_desc_init_by_strides = library.function("dnnl_memory_desc_init_by_strides",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         MH$dnnl_matmul_desc_init = library.function("dnnl_matmul_desc_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MH$dnnl_primitive_attr_create = library.function("dnnl_primitive_attr_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        MH$dnnl_primitive_attr_set_scratchpad_mode = library.function("dnnl_primitive_attr_set_scratchpad_mode",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        MH$dnnl_primitive_attr_destroy = library.function("dnnl_primitive_attr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MH$dnnl_primitive_desc_create = library.function("dnnl_primitive_desc_create",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        MH$dnnl_primitive_desc_query_md = library.function("dnnl_primitive_desc_query_md", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+        MH$dnnl_memory_desc_get_size = library.function("dnnl_memory_desc_get_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         MH$dnnl_primitive_desc_query = library.function("dnnl_primitive_desc_query", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         MH$dnnl_primitive_desc_destroy = library.function("dnnl_primitive_desc_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MH$dnnl_primitive_create = library.function("dnnl_primitive_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -138,18 +153,60 @@ final class NativeDnnl {
         check("dnnl_matmul_desc_init", status, "");
     }
 
-    /** Calls {@code dnnl_primitive_desc_create} with default attributes and no hint; {@code context} names the operation. */
+    /**
+     * Calls {@code dnnl_primitive_desc_create} with no hint and attributes that leave the scratchpad to the caller
+     * ({@code dnnl_scratchpad_mode_user}): in the default library mode oneDNN 2 (built without
+     * {@code DNNL_ENABLE_CONCURRENT_EXEC}, as Debian's is) shares one scratchpad between all primitives, so primitives
+     * run from several threads at once, or from a thread other than their creator's, corrupt each other's results.
+     * {@code context} names the operation.
+     */
     MemorySegment primitiveDescCreate(MemorySegment operation, MemorySegment engine, String context) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment descriptor = arena.allocate(ADDRESS);
-            int status;
+            MemorySegment attributes = arena.allocate(ADDRESS);
+            check("dnnl_primitive_attr_create", invoke(MH$dnnl_primitive_attr_create, attributes), "");
+            MemorySegment attr = attributes.get(ADDRESS, 0);
             try {
-                status = (int) MH$dnnl_primitive_desc_create.invokeExact(descriptor, operation, MemorySegment.NULL, engine, MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
+                int status;
+                try {
+                    status = (int) MH$dnnl_primitive_attr_set_scratchpad_mode.invokeExact(attr, SCRATCHPAD_MODE_USER);
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+                check("dnnl_primitive_attr_set_scratchpad_mode", status, "for dnnl_scratchpad_mode_user");
+                MemorySegment descriptor = arena.allocate(ADDRESS);
+                try {
+                    status = (int) MH$dnnl_primitive_desc_create.invokeExact(descriptor, operation, attr, engine, MemorySegment.NULL);
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+                check("dnnl_primitive_desc_create", status, context);
+                return descriptor.get(ADDRESS, 0);
+            } finally {
+                check("dnnl_primitive_attr_destroy", invoke(MH$dnnl_primitive_attr_destroy, attr), "");
             }
-            check("dnnl_primitive_desc_create", status, context);
-            return descriptor.get(ADDRESS, 0);
+        }
+    }
+
+    /**
+     * Copies the primitive descriptor's scratchpad memory descriptor ({@code dnnl_query_scratchpad_md}) into
+     * {@code desc}, of {@link #MEMORY_DESC_BYTES}, and returns the scratchpad's size in bytes (0 when it needs none).
+     */
+    long scratchpad(MemorySegment primitiveDesc, MemorySegment desc) {
+        MemorySegment queried;
+        try {
+            queried = (MemorySegment) MH$dnnl_primitive_desc_query_md.invokeExact(primitiveDesc, QUERY_SCRATCHPAD_MD, 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (queried.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException("dnnl_primitive_desc_query_md returned NULL (its error result) for dnnl_query_scratchpad_md of a primitive "
+                    + "descriptor created with dnnl_scratchpad_mode_user");
+        }
+        MemorySegment.copy(queried.reinterpret(MEMORY_DESC_BYTES), 0, desc, 0, MEMORY_DESC_BYTES);
+        try {
+            return (long) MH$dnnl_memory_desc_get_size.invokeExact(desc);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 

@@ -22,6 +22,7 @@ public final class OnednnMatmul {
     private static final int ARG_SRC = 1;
     private static final int ARG_WEIGHTS = 33;
     private static final int ARG_DST = 17;
+    private static final int ARG_SCRATCHPAD = 80;
 
     private final NativeDnnl dnnl;
     private final MemorySegment engine;
@@ -117,14 +118,15 @@ public final class OnednnMatmul {
 
     /**
      * What one call of a primitive needs besides it: a stream, the three memory objects (pointed at each call's
-     * operands with {@code dnnl_memory_set_data_handle}) and the argument array. Each primitive keeps one idle
-     * execution for the next call, so that steady state creates and allocates nothing; a concurrent call makes its own
-     * and destroys it afterwards.
+     * operands with {@code dnnl_memory_set_data_handle}), its own scratchpad and the argument array. Each primitive
+     * keeps one idle execution for the next call, so that steady state creates and allocates nothing; a concurrent call
+     * (FSDP's rank threads share primitives) makes its own and destroys it afterwards, so no two calls ever share a
+     * scratchpad.
      */
     private final class Execution implements AutoCloseable {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment stream;
-        private final MemorySegment[] memories = new MemorySegment[3];
+        private final MemorySegment[] memories = new MemorySegment[4];
         private final MemorySegment arguments;
         private final MemorySegment primitive;
 
@@ -132,13 +134,14 @@ public final class OnednnMatmul {
             this.primitive = primitive.primitive();
             try {
                 stream = dnnl.streamCreate(engine, arena);
-                MemorySegment[] descriptors = {primitive.source(), primitive.weights(), primitive.destination()};
+                MemorySegment[] descriptors = {primitive.source(), primitive.weights(), primitive.destination(), primitive.scratchpad()};
                 for (int i = 0; i < 3; i++) {
                     memories[i] = dnnl.memoryCreate(descriptors[i], engine, MemorySegment.NULL, arena);
                 }
-                arguments = arena.allocate(NativeDnnl.EXEC_ARG, 3);
-                int[] kinds = {ARG_SRC, ARG_WEIGHTS, ARG_DST};
-                for (int i = 0; i < 3; i++) {
+                memories[3] = dnnl.memoryCreate(primitive.scratchpad(), engine, arena.allocate(Math.max(1, primitive.scratchpadBytes()), 64), arena);
+                arguments = arena.allocate(NativeDnnl.EXEC_ARG, 4);
+                int[] kinds = {ARG_SRC, ARG_WEIGHTS, ARG_DST, ARG_SCRATCHPAD};
+                for (int i = 0; i < 4; i++) {
                     MemorySegment argument = arguments.asSlice(i * NativeDnnl.EXEC_ARG.byteSize(), NativeDnnl.EXEC_ARG);
                     argument.set(JAVA_INT, 0, kinds[i]);
                     argument.set(ADDRESS, 8, memories[i]);
@@ -153,7 +156,7 @@ public final class OnednnMatmul {
             dnnl.memorySetDataHandle(memories[0], a);
             dnnl.memorySetDataHandle(memories[1], b);
             dnnl.memorySetDataHandle(memories[2], out);
-            dnnl.primitiveExecute(primitive, stream, 3, arguments);
+            dnnl.primitiveExecute(primitive, stream, 4, arguments);
             dnnl.streamWait(stream);
         }
 
@@ -184,6 +187,7 @@ public final class OnednnMatmul {
         MemorySegment source = arena.allocate(NativeDnnl.MEMORY_DESC_BYTES, 8);
         MemorySegment weights = arena.allocate(NativeDnnl.MEMORY_DESC_BYTES, 8);
         MemorySegment destination = arena.allocate(NativeDnnl.MEMORY_DESC_BYTES, 8);
+        MemorySegment scratchpad = arena.allocate(NativeDnnl.MEMORY_DESC_BYTES, 8);
         dnnl.memoryDescInitByStrides(source, layout.aDims(), layout.dataType(), layout.aStrides());
         dnnl.memoryDescInitByStrides(weights, layout.bDims(), layout.dataType(), layout.bStrides());
         dnnl.memoryDescInitByStrides(destination, layout.outDims(), layout.dataType(), layout.outStrides());
@@ -192,8 +196,9 @@ public final class OnednnMatmul {
             dnnl.matmulDescInit(operation, source, weights, destination);
             MemorySegment primitiveDesc = dnnl.primitiveDescCreate(operation, engine, "for a matmul of " + layout);
             try {
+                long scratchpadBytes = dnnl.scratchpad(primitiveDesc, scratchpad);
                 return new Primitive(dnnl.primitiveCreate(primitiveDesc), dnnl.implementation(primitiveDesc), source, weights, destination,
-                        new AtomicReference<>());
+                        scratchpad, scratchpadBytes, new AtomicReference<>());
             } finally {
                 dnnl.primitiveDescDestroy(primitiveDesc);
             }
@@ -206,11 +211,11 @@ public final class OnednnMatmul {
     }
 
     /**
-     * A created primitive, the name of its implementation, the memory descriptors it was made for and the execution
-     * kept for its next call (null while one is running).
+     * A created primitive, the name of its implementation, the memory descriptors it was made for, its scratchpad's
+     * descriptor and size, and the execution kept for its next call (null while one is running).
      */
     private record Primitive(MemorySegment primitive, String implementation, MemorySegment source, MemorySegment weights,
-                             MemorySegment destination, AtomicReference<Execution> idle) {
+                             MemorySegment destination, MemorySegment scratchpad, long scratchpadBytes, AtomicReference<Execution> idle) {
     }
 
     /** What a primitive is specific to: the element type and every operand's dims and strides. */
