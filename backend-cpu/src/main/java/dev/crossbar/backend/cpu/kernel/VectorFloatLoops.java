@@ -98,14 +98,6 @@ final class VectorFloatLoops {
         return sum;
     }
 
-    private static double sumInOrder(float[] lanes) {
-        double sum = 0;
-        for (float lane : lanes) {
-            sum += lane;
-        }
-        return sum;
-    }
-
     private static float[] erfTaylor(int terms) {
         float[] coefficients = new float[terms];
         double factorial = 1;
@@ -579,7 +571,7 @@ final class VectorFloatLoops {
             e.intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             acc = acc.add(e);
         }
-        double sum = sumInOrder(acc.toArray());
+        double sum = sumInOrder(acc.toDoubleArray());
         for (; i < n; i++) {
             float e = (float) Math.exp(x.getAtIndex(FLOAT, px + i) - max);
             o.setAtIndex(FLOAT, po + i, e);
