@@ -1,6 +1,7 @@
 package dev.crossbar.backend.cpu.kernel;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.spi.Float8;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -121,6 +122,38 @@ enum ElementAccess {
             m.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, v);
         }
     },
+    F8E4M3FN(DType.F8E4M3FN) {
+        @Override
+        double load(MemorySegment m, long i) {
+            return Float8.decode(DType.F8E4M3FN, m.get(ValueLayout.JAVA_BYTE, i));
+        }
+
+        @Override
+        void store(MemorySegment m, long i, double v) {
+            m.set(ValueLayout.JAVA_BYTE, i, Float8.encode(DType.F8E4M3FN, v));
+        }
+
+        @Override
+        void storeLong(MemorySegment m, long i, long v) {
+            store(m, i, v);
+        }
+    },
+    F8E5M2(DType.F8E5M2) {
+        @Override
+        double load(MemorySegment m, long i) {
+            return Float8.decode(DType.F8E5M2, m.get(ValueLayout.JAVA_BYTE, i));
+        }
+
+        @Override
+        void store(MemorySegment m, long i, double v) {
+            m.set(ValueLayout.JAVA_BYTE, i, Float8.encode(DType.F8E5M2, v));
+        }
+
+        @Override
+        void storeLong(MemorySegment m, long i, long v) {
+            store(m, i, v);
+        }
+    },
     BOOL(DType.BOOL) {
         @Override
         long loadLong(MemorySegment m, long i) {
@@ -154,6 +187,8 @@ enum ElementAccess {
             case I32 -> I32;
             case I64 -> I64;
             case BOOL -> BOOL;
+            case F8E4M3FN -> F8E4M3FN;
+            case F8E5M2 -> F8E5M2;
         };
     }
 
@@ -163,7 +198,7 @@ enum ElementAccess {
     }
 
     /**
-     * Writes a double: floats round to nearest even, integers truncate toward zero and saturate (NaN gives 0), BOOL
+     * Writes a double: floats round to nearest even (FP8 as {@link Float8} states), integers truncate toward zero and saturate (NaN gives 0), BOOL
      * takes {@code v != 0}.
      */
     abstract void store(MemorySegment m, long i, double v);
