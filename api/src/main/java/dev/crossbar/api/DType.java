@@ -13,6 +13,13 @@ import java.util.Locale;
  *
  * <p>A Java scalar combined with a tensor does not take part in promotion (it is "weak"): it takes the tensor's
  * type, except that a floating scalar combined with a {@code BOOL} or integer tensor gives {@code F32}.
+ *
+ * <p>The two 8-bit floating point types of the OCP FP8 specification, {@link #F8E4M3FN} and {@link #F8E5M2}, are
+ * storage types ({@link #isStorageOnly()}): tensors of them are created, filled, moved, reshaped and converted, and
+ * arithmetic happens after a cast to a wider type, as in PyTorch, whose {@code float8} types serve casts, copies and
+ * the scaled matrix product. They are outside the promotion lattice: combining one with another type needs an explicit
+ * {@code cast}, as in PyTorch and JAX. Conversions into them round to nearest even, see
+ * {@link dev.crossbar.spi.Float8}.
  */
 public enum DType {
     /** IEEE 754 binary32. */
@@ -30,7 +37,17 @@ public enum DType {
     /** Signed 64-bit integer; also the type of indices produced by argmax. */
     I64(8, Kind.INTEGER, 3),
     /** Boolean stored in one byte (0 or 1); the result type of comparisons. */
-    BOOL(1, Kind.BOOLEAN, 0);
+    BOOL(1, Kind.BOOLEAN, 0),
+    /**
+     * OCP FP8 E4M3FN: 4 exponent bits (bias 7), 3 mantissa bits, no infinities, one NaN pattern per sign
+     * ({@code S.1111.111}); the largest value is 448, the smallest subnormal 2^-9. A storage type.
+     */
+    F8E4M3FN(1, Kind.FLOATING, -1),
+    /**
+     * OCP FP8 E5M2: 5 exponent bits (bias 15), 2 mantissa bits, IEEE 754 infinities and NaNs; the largest finite value
+     * is 57344, the smallest subnormal 2^-16. A storage type.
+     */
+    F8E5M2(1, Kind.FLOATING, -1);
 
     /** The three families of element types. */
     public enum Kind {
@@ -73,10 +90,20 @@ public enum DType {
     /**
      * Tells whether this is a floating point type.
      *
-     * @return true for F16, BF16, F32 and F64
+     * @return true for F16, BF16, F32, F64 and the two FP8 types
      */
     public boolean isFloating() {
         return kind == Kind.FLOATING;
+    }
+
+    /**
+     * Tells whether this is a storage type: one that ops store, move and convert but do not compute on, and that
+     * takes no part in implicit promotion.
+     *
+     * @return true for F8E4M3FN and F8E5M2
+     */
+    public boolean isStorageOnly() {
+        return rank < 0; // outside the promotion lattice
     }
 
     /**
@@ -94,10 +121,16 @@ public enum DType {
      * @param a one type
      * @param b another type
      * @return the type both are converted to before a binary op
+     * @throws IllegalArgumentException if the types differ and one is a storage type, which never promotes implicitly
      */
     public static DType promote(DType a, DType b) {
         if (a == b) {
             return a;
+        }
+        if (a.isStorageOnly() || b.isStorageOnly()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s and %s have no implicit promotion: %s is a storage type; cast it explicitly first, e.g. t.cast(DType.F32)",
+                    a, b, a.isStorageOnly() ? a : b));
         }
         if (a.rank == b.rank) {
             return F32; // F16 and BF16 share a rank: neither holds the other, F32 holds both

@@ -582,14 +582,20 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Converts to another element type: floats to integers truncate toward zero (NaN gives 0, out-of-range saturates),
-     * to BOOL is {@code x != 0}, to F16 and BF16 rounds to nearest even.
+     * to BOOL is {@code x != 0}, to F16 and BF16 rounds to nearest even, to the FP8 types as
+     * {@link dev.crossbar.spi.Float8} states (nearest even, not saturating).
      *
      * @param target the element type
      * @return the converted tensor (a new tensor even when the type is unchanged)
+     * @throws UnsupportedOpException if the backend declares no cast from this tensor's type, or {@code target} is an
+     *     FP8 type whose cast cell the backend does not declare (it converts into FP8 only where it declares FP8)
      */
     public Tensor cast(DType target) {
         checkOpen();
         CastKernel kernel = scope.kernelFor(Op.CAST, dtype, CastKernel.class);
+        if (target.isStorageOnly()) {
+            scope.kernelFor(Op.CAST, target, CastKernel.class);
+        }
         Tensor out = newResult(target, shape);
         kernel.cast(out.view(), view());
         Autograd.cast(this, out);

@@ -26,7 +26,12 @@ import java.util.Set;
 /**
  * The primitive ops of {@link OpSet#V1}: the unit of the compatibility matrix. Each op names the element types it
  * admits and the kernel interface a backend implements for it. The element type of a cell is the type of the op's
- * (first) data input; for {@link #CAST} it is the source type and the kernel converts to every type.
+ * (first) data input; for {@link #CAST} it is the source type, and the kernel converts to every type, except that it
+ * converts into an FP8 type only when the backend declares that type's cast cell too (otherwise the cast throws
+ * {@link dev.crossbar.api.UnsupportedOpException} for that cell).
+ *
+ * <p>The FP8 storage types ({@link DType#isStorageOnly()}) are admitted by {@link #FULL}, {@link #CAST} and the layout
+ * ops only: they are stored, moved and converted, and computed on after a cast.
  *
  * <p>The layout ops {@link #RESHAPE}, {@link #PERMUTE}, {@link #BROADCAST_TO} and {@link #SLICE} are views on eager
  * backends: the API expresses them with strides and calls the op's {@link CopyKernel} only when it must materialize
@@ -81,19 +86,19 @@ public enum Op implements GraphOp {
     MIN("min", Kind.BINARY, Types.NUMERIC, BinaryKernel.class),
 
     /** Equal, giving BOOL. */
-    EQ("eq", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    EQ("eq", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** Not equal, giving BOOL. */
-    NE("ne", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    NE("ne", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** Less than, giving BOOL. */
-    LT("lt", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    LT("lt", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** Less than or equal, giving BOOL. */
-    LE("le", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    LE("le", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** Greater than, giving BOOL. */
-    GT("gt", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    GT("gt", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** Greater than or equal, giving BOOL. */
-    GE("ge", Kind.COMPARE, Types.ALL, CompareKernel.class),
+    GE("ge", Kind.COMPARE, Types.COMPUTED, CompareKernel.class),
     /** {@code cond ? a : b} element-wise; the cell's type is that of a and b. */
-    SELECT("select", Kind.SELECT, Types.ALL, SelectKernel.class),
+    SELECT("select", Kind.SELECT, Types.COMPUTED, SelectKernel.class),
 
     /** Conversion between element types; the cell's type is the source type. */
     CAST("cast", Kind.CAST, Types.ALL, CastKernel.class),
@@ -126,7 +131,7 @@ public enum Op implements GraphOp {
     COPY("copy", Kind.LAYOUT, Types.ALL, CopyKernel.class),
 
     /** Take along an axis: {@code out[i][j] = in[i][index[i][j]]} for axis 1 (PyTorch's gather). */
-    GATHER("gather", Kind.INDEXING, Types.ALL, GatherKernel.class),
+    GATHER("gather", Kind.INDEXING, Types.COMPUTED, GatherKernel.class),
     /** Scatter-add along an axis, the adjoint of gather: {@code out[i][index[i][j]] += src[i][j]} for axis 1. */
     SCATTER_ADD("scatter_add", Kind.INDEXING, Types.NUMERIC, ScatterAddKernel.class);
 
@@ -203,8 +208,11 @@ public enum Op implements GraphOp {
     }
 
     private static final class Types {
+        /** Every type, the FP8 storage types included: creation by full, cast, and the layout ops that move bits. */
         static final Set<DType> ALL = EnumSet.allOf(DType.class);
-        static final Set<DType> NUMERIC = EnumSet.complementOf(EnumSet.of(DType.BOOL));
+        /** The types ops compute on: all but the storage types. */
+        static final Set<DType> COMPUTED = EnumSet.of(DType.F32, DType.F64, DType.F16, DType.BF16, DType.I8, DType.I32, DType.I64, DType.BOOL);
+        static final Set<DType> NUMERIC = EnumSet.of(DType.F32, DType.F64, DType.F16, DType.BF16, DType.I8, DType.I32, DType.I64);
         static final Set<DType> FLOATING = EnumSet.of(DType.F32, DType.F64, DType.F16, DType.BF16);
         static final Set<DType> MATMUL = EnumSet.of(DType.F32, DType.F64, DType.F16, DType.BF16, DType.I32, DType.I64);
     }

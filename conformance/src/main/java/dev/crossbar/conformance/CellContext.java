@@ -4,6 +4,8 @@ import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
+import dev.crossbar.spi.Capabilities;
+import dev.crossbar.spi.Op;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,23 +20,31 @@ final class CellContext {
 
     private final TensorScope scope;
     private final TensorIo io;
+    private final Capabilities declared;
     private final String subject;
     private final SplittableRandom random;
 
     /**
      * @param scope the scope the check's tensors belong to
      * @param io how to read tensors back
+     * @param declared the cells the backend under test declares
      * @param subject what failures name first, such as the cell {@code "add/f32"}
      */
-    CellContext(TensorScope scope, TensorIo io, String subject) {
+    CellContext(TensorScope scope, TensorIo io, Capabilities declared, String subject) {
         this.scope = scope;
         this.io = io;
+        this.declared = declared;
         this.subject = subject;
         this.random = new SplittableRandom(subject.hashCode()); // fixed per check, so every run draws the same inputs
     }
 
     TensorScope scope() {
         return scope;
+    }
+
+    /** Whether the backend under test declares a cell, for checks whose op reaches into a second cell (cast's target). */
+    boolean declares(Op op, DType dtype) {
+        return declared.supports(op, dtype);
     }
 
     Tensor put(HostArray values, DType dtype) {

@@ -5,6 +5,8 @@ import static dev.crossbar.conformance.CellContext.inputsAt;
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
 import dev.crossbar.api.Tensor;
+import dev.crossbar.api.UnsupportedOpException;
+import dev.crossbar.spi.Cell;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.Philox;
 import java.util.Arrays;
@@ -63,7 +65,9 @@ final class OpChecks {
 
     private static void full(CellContext c, DType d) {
         double[] values = switch (d.kind()) {
-            case FLOATING -> new double[] {1.0 / 3, -2.75, 0, 7, 1e-3, -0.0};
+            // FP8 values beyond the largest finite one: 500 overflows E4M3FN to NaN, 1e5 overflows E5M2 to infinity.
+            case FLOATING -> d.isStorageOnly() ? new double[] {1.0 / 3, -2.75, 0, 7, 1e-3, -0.0, 500, -1e5, 0x1p-17}
+                    : new double[] {1.0 / 3, -2.75, 0, 7, 1e-3, -0.0};
             case INTEGER -> new double[] {-2.75, 3.99, 0, 7, 300.5, -1e20}; // the last two saturate in I8, and -1e20 in every type
             case BOOLEAN -> new double[] {0, 0.5, -1};
         };
@@ -315,12 +319,17 @@ final class OpChecks {
 
     /**
      * Values that probe every conversion rule: truncation toward zero, saturation, NaN, infinities, ties to even when
-     * rounding to F16 (1 + 2^-11, 1 + 3 * 2^-11, the subnormal ties 2^-25 and 3 * 2^-25, the overflow 65520) and to
-     * BF16 (1 + 2^-8, 1 + 3 * 2^-8), and integers F32 and F16 cannot hold (2^24 + 1, 2049).
+     * rounding to F16 (1 + 2^-11, 1 + 3 * 2^-11, the subnormal ties 2^-25 and 3 * 2^-25, the overflow 65520), to
+     * BF16 (1 + 2^-8, 1 + 3 * 2^-8), to F8E4M3FN (1 + 2^-4, 1 + 3 * 2^-4, the subnormal ties 2^-10 and 3 * 2^-10, 464
+     * between 448 and the missing 480, the overflow 465, and 1 + 2^-4 + 2^-12, which rounding through F16 first would
+     * turn into a tie) and to F8E5M2 (1 + 2^-3, 1 + 3 * 2^-3, 2^-17 and 3 * 2^-17, 61439 and the overflow 61440), and
+     * integers F32 and F16 cannot hold (2^24 + 1, 2049).
      */
     private static final double[] CAST_PROBES = {0, -0.0, 1, -1, 1.5, -1.5, 2.5, -3.7, 3.99, 100.25, -129.5, 300.7, 127, -128, 2049, 65519, 65520,
         1e10, -1e10, 1e19, -1e19, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1 + 0x1p-8, 1 + 3 * 0x1p-8, 1 + 0x1p-11,
-        1 + 3 * 0x1p-11, 0x1p-25, 3 * 0x1p-25, 1e-3, 1.0 / 3, 16777217, 16777219, 1 << 30, Integer.MIN_VALUE, Integer.MAX_VALUE, 0x1p40 + 1, -0x1p53};
+        1 + 3 * 0x1p-11, 0x1p-25, 3 * 0x1p-25, 1e-3, 1.0 / 3, 16777217, 16777219, 1 << 30, Integer.MIN_VALUE, Integer.MAX_VALUE, 0x1p40 + 1, -0x1p53,
+        1 + 0x1p-4, 1 + 3 * 0x1p-4, 0x1p-10, 3 * 0x1p-10, 0x1p-9, 448, -464, 465, 480, 1 + 0x1p-3, 1 + 3 * 0x1p-3, 0x1p-17, 3 * 0x1p-17, 0x1p-16,
+        57344, -61439, 61440, 1 + 0x1p-4 + 0x1p-12};
 
     private static void cast(CellContext c, DType source) {
         double[] probes = switch (source.kind()) {
@@ -330,6 +339,14 @@ final class OpChecks {
             case BOOLEAN -> new double[] {0, 1, 1, 0};
         };
         for (DType target : DType.values()) {
+            if (target.isStorageOnly() && !c.declares(Op.CAST, target)) {
+                // A backend converts into FP8 only where it declares FP8; elsewhere the cast must be refused by name.
+                Tensor input = c.put(HostArray.of(probes, probes.length), source);
+                UnsupportedOpException e = Assertions.assertThrows(UnsupportedOpException.class, () -> input.cast(target),
+                        () -> "cast from " + source + " to " + target + ", whose cast cell the backend does not declare, must throw UnsupportedOpException");
+                Assertions.assertEquals(new Cell(Op.CAST, target), new Cell(e.op(), e.dtype()), "the refused cell");
+                continue;
+            }
             // Narrowing one integer type to another is unspecified out of range; only in-range values are probed.
             double[] values = source.isFloating() || !target.isInteger() ? probes
                     : Arrays.stream(probes).filter(v -> DTypeValues.isRepresentable(target, v)).toArray();
@@ -447,14 +464,14 @@ final class OpChecks {
         };
     }
 
-    /** Random values with, for floating types, NaN, -0.0 and an infinity in front: layout ops must move bits unchanged. */
+    /** Random values with, for floating types, NaN, -0.0 and an infinity (if the type has one) in front: layout ops must move bits unchanged. */
     private static HostArray layoutValues(CellContext c, DType d, int... dims) {
         HostArray x = c.random(d, dims);
         if (d.isFloating()) {
             double[] v = x.values();
             v[0] = Double.NaN;
             v[1] = -0.0;
-            v[2] = Double.NEGATIVE_INFINITY;
+            v[2] = DTypeValues.round(d, Double.NEGATIVE_INFINITY); // NaN in F8E4M3FN, which has no infinities
         }
         return x;
     }

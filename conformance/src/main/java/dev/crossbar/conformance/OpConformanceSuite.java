@@ -162,7 +162,7 @@ public abstract class OpConformanceSuite {
             return;
         }
         try (TensorScope scope = root.child()) {
-            check.run(new CellContext(scope, io, cell.toString()), cell.dtype());
+            check.run(new CellContext(scope, io, provider.capabilities(), cell.toString()), cell.dtype());
             report.record(cell, CellResult.PASS, "");
         } catch (UnsupportedOpException e) {
             if (e.op() == cell.op() && e.dtype() == cell.dtype()) {
@@ -184,7 +184,7 @@ public abstract class OpConformanceSuite {
     /** An undeclared cell must refuse to run with an UnsupportedOpException that names it. */
     private void runUndeclared(Cell cell, OpChecks.CellCheck check) {
         try (TensorScope scope = root.child()) {
-            UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> check.run(new CellContext(scope, io, cell.toString()), cell.dtype()),
+            UnsupportedOpException e = assertThrows(UnsupportedOpException.class, () -> check.run(new CellContext(scope, io, provider.capabilities(), cell.toString()), cell.dtype()),
                     () -> String.format(Locale.ROOT, "Backend '%s' does not declare %s, so running it must throw UnsupportedOpException", provider.name(), cell));
             if (e.op() == cell.op() && e.dtype() == cell.dtype()) {
                 assertEquals(provider.name(), e.backend(), "UnsupportedOpException.backend()");
@@ -434,7 +434,7 @@ public abstract class OpConformanceSuite {
     // ---------------------------------------------------------------- helpers
 
     private CellContext context(TensorScope scope, String subject) {
-        return new CellContext(scope, io, subject);
+        return new CellContext(scope, io, provider.capabilities(), subject);
     }
 
     private void requireDeclared(DType dtype, Op... ops) {

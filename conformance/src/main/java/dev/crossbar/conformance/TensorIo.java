@@ -46,6 +46,13 @@ final class TensorIo {
                 }
                 yield MemorySegment.ofArray(a);
             }
+            case F8E4M3FN, F8E5M2 -> {
+                byte[] a = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = DTypeValues.f8Bits(dtype, v[i]);
+                }
+                yield MemorySegment.ofArray(a);
+            }
             case I32 -> {
                 int[] a = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -65,8 +72,8 @@ final class TensorIo {
     }
 
     /**
-     * Reads a tensor's elements. F32, F64, I32, I64 and BOOL are read in their own type; F16, BF16 and I8 through the
-     * host segment when the memory is host memory, else through an exact cast to F32 or I32.
+     * Reads a tensor's elements. F32, F64, I32, I64 and BOOL are read in their own type; F16, BF16, I8 and the FP8
+     * types through the host segment when the memory is host memory, else through an exact cast to F32 or I32.
      */
     HostArray download(Tensor t) {
         Shape shape = t.shape();
@@ -90,7 +97,7 @@ final class TensorIo {
                 }
                 yield d;
             }
-            case F16, BF16, I8 -> hostMemory ? readSegment(t) : readThroughCast(t);
+            case F16, BF16, I8, F8E4M3FN, F8E5M2 -> hostMemory ? readSegment(t) : readThroughCast(t);
         };
         return new HostArray(shape, values);
     }
@@ -103,6 +110,7 @@ final class TensorIo {
                 d[i] = switch (c.dtype()) {
                     case F16 -> DTypeValues.fromF16Bits(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
                     case BF16 -> DTypeValues.fromBf16Bits(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
+                    case F8E4M3FN, F8E5M2 -> DTypeValues.fromF8Bits(c.dtype(), s.get(ValueLayout.JAVA_BYTE, i));
                     default -> s.get(ValueLayout.JAVA_BYTE, i);
                 };
             }

@@ -39,6 +39,8 @@ public record Tolerance(double relative, double absolute) {
             case BF16 -> new Tolerance(8e-3, Float.MIN_NORMAL);
             // Integer arithmetic is exact, wrap-around included; BOOL results are 0 or 1.
             case I8, I32, I64, BOOL -> EXACT;
+            // No op computes in the FP8 storage types: fill, cast and the layout ops are exact by definition.
+            case F8E4M3FN, F8E5M2 -> EXACT;
         };
     }
 
@@ -59,7 +61,7 @@ public record Tolerance(double relative, double absolute) {
             // F16 and BF16 results are an F32 evaluation rounded once; the absolute part is the F32 one above.
             case F16 -> new Tolerance(1e-3, 1e-6);
             case BF16 -> new Tolerance(8e-3, 1e-6);
-            case I8, I32, I64, BOOL -> EXACT;
+            case I8, I32, I64, BOOL, F8E4M3FN, F8E5M2 -> EXACT;
         };
     }
 

@@ -593,6 +593,8 @@ public final class Safetensors {
             case "I32" -> DType.I32;
             case "I64" -> DType.I64;
             case "BOOL" -> DType.BOOL;
+            case "F8_E4M3" -> DType.F8E4M3FN;
+            case "F8_E5M2" -> DType.F8E5M2;
             default -> throw new CheckpointFormatException(file, tensor, Problem.UNKNOWN_DTYPE, String.format(Locale.ROOT,
                     "dtype \"%s\" is not supported; Crossbar reads %s", quote(name), supportedNames()));
         };
@@ -622,6 +624,9 @@ public final class Safetensors {
             case I32 -> "I32";
             case I64 -> "I64";
             case BOOL -> "BOOL";
+            // The safetensors format's names for the OCP types (its E4M3 is the FN variant, as PyTorch's float8_e4m3fn).
+            case F8E4M3FN -> "F8_E4M3";
+            case F8E5M2 -> "F8_E5M2";
         };
     }
 

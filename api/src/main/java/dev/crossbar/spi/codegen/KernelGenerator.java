@@ -98,14 +98,15 @@ public final class KernelGenerator {
 
     /**
      * Tells whether the generator writes kernels for a cell: every op of {@link dev.crossbar.spi.OpSet#V1} except
-     * {@link Op#DOT_GENERAL}, for every type the op admits.
+     * {@link Op#DOT_GENERAL}, for every type the op admits except the FP8 storage types, which it does not write
+     * conversions for.
      *
      * @param op the op
      * @param dtype the cell's type
      * @return true when {@link #kernelsFor} serves the cell
      */
     public static boolean supports(Op op, DType dtype) {
-        return op != Op.DOT_GENERAL && op.admitted().contains(dtype);
+        return op != Op.DOT_GENERAL && !dtype.isStorageOnly() && op.admitted().contains(dtype);
     }
 
     /**
@@ -123,7 +124,7 @@ public final class KernelGenerator {
             case FULL -> List.of(fill(dtype));
             case IOTA -> List.of(iota(dtype));
             case RNG_UNIFORM, RNG_NORMAL -> List.of(random(op, dtype));
-            case CAST -> Arrays.stream(DType.values()).map(to -> cast(dtype, to)).toList();
+            case CAST -> Arrays.stream(DType.values()).filter(to -> !to.isStorageOnly()).map(to -> cast(dtype, to)).toList();
             case SELECT -> List.of(select(dtype));
             case REDUCE_SUM, REDUCE_MAX, REDUCE_MIN -> List.of(reduce(op, dtype));
             case ARGMAX -> List.of(argmax(dtype));
@@ -251,6 +252,7 @@ public final class KernelGenerator {
      */
     public GeneratedKernel cast(DType from, DType to) {
         requireSupported(Op.CAST, from);
+        requireSupported(Op.CAST, to);
         KernelSource k = new KernelSource("cast", from.shortName() + "_to_" + to.shortName());
         k.elementwise(to, "out").input(from, "in");
         k.forEachElement(List.of("out", "in"), "out[out_at] = " + storeWide(to, from, wideLoad(from, "in", "in_at")) + ";");
@@ -568,7 +570,8 @@ public final class KernelGenerator {
     private static void requireSupported(Op op, DType dtype) {
         if (!supports(op, dtype)) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "no generated kernel for %s on %s: %s", op.opName(), dtype.shortName(),
-                    op == Op.DOT_GENERAL ? "GPU backends serve dot_general with the vendor's BLAS" : "the op admits only " + op.admitted()));
+                    op == Op.DOT_GENERAL ? "GPU backends serve dot_general with the vendor's BLAS"
+                            : dtype.isStorageOnly() ? "the generator writes no FP8 conversions" : "the op admits only " + op.admitted()));
         }
     }
 
@@ -640,6 +643,7 @@ public final class KernelGenerator {
             case I32 -> "cb_i32";
             case I64 -> "cb_i64";
             case BOOL -> "cb_bool";
+            case F8E4M3FN, F8E5M2 -> throw noFp8(dtype);
         };
     }
 
@@ -650,7 +654,12 @@ public final class KernelGenerator {
             case F64 -> "double";
             case I8, I32, BOOL -> "cb_i32";
             case I64 -> "cb_i64";
+            case F8E4M3FN, F8E5M2 -> throw noFp8(dtype);
         };
+    }
+
+    private static IllegalArgumentException noFp8(DType dtype) {
+        return new IllegalArgumentException("no generated kernel handles " + dtype + ": the generator writes no FP8 conversions");
     }
 
     /** The unsigned type integer arithmetic wraps in, since signed overflow is undefined in C. */
@@ -697,6 +706,7 @@ public final class KernelGenerator {
                 case I32 -> "cb_f64_to_i32(" + value + ")";
                 case I64 -> "cb_f64_to_i64(" + value + ")";
                 case BOOL -> "(cb_bool)(" + value + " != 0.0)";
+                case F8E4M3FN, F8E5M2 -> throw noFp8(to);
             };
         }
         return switch (to) {
@@ -708,6 +718,7 @@ public final class KernelGenerator {
             case I32 -> "(cb_i32)" + value;
             case I64 -> "(cb_i64)" + value;
             case BOOL -> "(cb_bool)(" + value + " != 0)";
+            case F8E4M3FN, F8E5M2 -> throw noFp8(to);
         };
     }
 

@@ -66,6 +66,7 @@ public final class NcclApi {
          *
          * @param type the element type
          * @return its NCCL type; {@link DType#BOOL} travels as {@link #UINT8}
+         * @throws IllegalArgumentException for the FP8 storage types, which Crossbar's collectives do not carry
          */
         public static DataType of(DType type) {
             return switch (type) {
@@ -77,6 +78,8 @@ public final class NcclApi {
                 case I32 -> INT32;
                 case I64 -> INT64;
                 case BOOL -> UINT8;
+                case F8E4M3FN, F8E5M2 -> throw new IllegalArgumentException(
+                        "Collectives do not carry " + type + " (a storage type); cast the tensor to BF16, F16 or F32 first");
             };
         }
     }

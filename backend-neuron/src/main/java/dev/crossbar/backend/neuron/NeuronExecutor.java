@@ -3,6 +3,7 @@ package dev.crossbar.backend.neuron;
 import dev.crossbar.api.DType;
 import dev.crossbar.backend.xla.executor.XlaExecutable;
 import dev.crossbar.backend.xla.executor.XlaExecutor;
+import dev.crossbar.spi.Float8;
 import dev.crossbar.spi.graph.ValueType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -236,6 +237,7 @@ final class NeuronExecutor implements XlaExecutor {
                     case I32 -> values.getAtIndex(ValueLayout.JAVA_INT, i);
                     case I64 -> values.getAtIndex(ValueLayout.JAVA_LONG, i);
                     case F64 -> values.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
+                    case F8E4M3FN, F8E5M2 -> Float8.decode(type, values.get(ValueLayout.JAVA_BYTE, i));
                 });
             }
             return doubles;

@@ -51,6 +51,13 @@ import java.util.List;
  * layout, gather, select, cast), so 8-bit data can be read and written, not computed on: the same guide lists INT8
  * computation in the Neuron compiler as planned, not available.
  *
+ * <p>The OCP FP8 types are not declared. The Neuron compiler refuses F8E4M3FN operands on Trn1 and Trn2 (error
+ * NCC_EVRF051, "Data type F8E4M3FN is not supported on TRN1/TRN2"; native from Trn3, otherwise only through an
+ * experimental flag that reinterprets them as the IEEE-style F8E4M3, a different format), NeuronCore-v2 and v3 document
+ * their 8-bit type as the configurable cFP8, and the plugin's {@code PJRT_Plugin_Attributes} carry versions, not
+ * element types, so no attribute of the plugin can declare them either. Cells are declared per provider, not per
+ * instance, so they wait for a way to declare cells from the probed instance (Trn3 and later).
+ *
  * <p>F32 normal numbers are drawn on the host, see {@link #random}. F32 matrix products compute in the rules' compute
  * type: by default the Neuron compiler casts FP32 matrix multiplications to BF16 and accumulates in FP32 (the guide
  * above, "auto-cast matmult"), so with BF16 the operands are rounded to BF16 and the product is accumulated and

@@ -5,6 +5,8 @@ import static dev.crossbar.api.DType.BOOL;
 import static dev.crossbar.api.DType.F16;
 import static dev.crossbar.api.DType.F32;
 import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.F8E4M3FN;
+import static dev.crossbar.api.DType.F8E5M2;
 import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
@@ -18,10 +20,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Converts between all types: from floats through double (to integers truncating, saturating, NaN to 0; to F16 and
- * BF16 rounding once to nearest even), from integers and BOOL through long (to integers wrapping).
+ * Converts between all types: from floats through double (to integers truncating, saturating, NaN to 0; to F16, BF16
+ * and the FP8 types rounding once to nearest even), from integers and BOOL through long (to integers wrapping).
  */
-@Kernel(op = Op.CAST, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.CAST, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
 final class CpuCastKernel implements CastKernel {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;

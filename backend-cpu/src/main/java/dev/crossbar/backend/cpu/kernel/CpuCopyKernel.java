@@ -5,6 +5,8 @@ import static dev.crossbar.api.DType.BOOL;
 import static dev.crossbar.api.DType.F16;
 import static dev.crossbar.api.DType.F32;
 import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.F8E4M3FN;
+import static dev.crossbar.api.DType.F8E5M2;
 import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
@@ -21,11 +23,11 @@ import java.util.Locale;
  * Copies elements unchanged (bits included) from one view to another in row-major order of each view's own shape;
  * serves copy and the materialization of reshape, permute, broadcast_to and slice.
  */
-@Kernel(op = Op.COPY, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
-@Kernel(op = Op.RESHAPE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
-@Kernel(op = Op.PERMUTE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
-@Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
-@Kernel(op = Op.SLICE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.COPY, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
+@Kernel(op = Op.RESHAPE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
+@Kernel(op = Op.PERMUTE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
+@Kernel(op = Op.BROADCAST_TO, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
+@Kernel(op = Op.SLICE, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
 final class CpuCopyKernel implements CopyKernel {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;

@@ -5,6 +5,8 @@ import static dev.crossbar.api.DType.BOOL;
 import static dev.crossbar.api.DType.F16;
 import static dev.crossbar.api.DType.F32;
 import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.F8E4M3FN;
+import static dev.crossbar.api.DType.F8E5M2;
 import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
@@ -17,7 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Writes one value everywhere, converted as a cast from F64 converts it (integers truncate and saturate). */
-@Kernel(op = Op.FULL, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.FULL, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
 final class CpuFillKernel implements FillKernel {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;

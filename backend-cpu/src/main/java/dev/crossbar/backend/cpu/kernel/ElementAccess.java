@@ -1,6 +1,7 @@
 package dev.crossbar.backend.cpu.kernel;
 
 import dev.crossbar.api.DType;
+import dev.crossbar.spi.Float8;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -51,11 +52,6 @@ enum ElementAccess {
         void store(MemorySegment m, long i, double v) {
             m.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, HalfFloats.doubleToF16(v));
         }
-
-        @Override
-        void storeLong(MemorySegment m, long i, long v) {
-            store(m, i, v);
-        }
     },
     BF16(DType.BF16) {
         @Override
@@ -66,11 +62,6 @@ enum ElementAccess {
         @Override
         void store(MemorySegment m, long i, double v) {
             m.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, HalfFloats.doubleToBf16(v));
-        }
-
-        @Override
-        void storeLong(MemorySegment m, long i, long v) {
-            store(m, i, v);
         }
     },
     I8(DType.I8) {
@@ -121,6 +112,9 @@ enum ElementAccess {
             m.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, v);
         }
     },
+    /** FP8 types use the default methods below, which read and write through {@link Float8}. */
+    F8E4M3FN(DType.F8E4M3FN),
+    F8E5M2(DType.F8E5M2),
     BOOL(DType.BOOL) {
         @Override
         long loadLong(MemorySegment m, long i) {
@@ -154,27 +148,33 @@ enum ElementAccess {
             case I32 -> I32;
             case I64 -> I64;
             case BOOL -> BOOL;
+            case F8E4M3FN -> F8E4M3FN;
+            case F8E5M2 -> F8E5M2;
         };
     }
 
-    /** Reads an element as a double; integers and BOOL convert exactly up to 2^53. */
+    /** Reads an element as a double; integers and BOOL convert exactly up to 2^53, FP8 decodes exactly. */
     double load(MemorySegment m, long i) {
-        return loadLong(m, i);
+        return dtype.isStorageOnly() ? Float8.decode(dtype, m.get(ValueLayout.JAVA_BYTE, i)) : loadLong(m, i);
     }
 
     /**
-     * Writes a double: floats round to nearest even, integers truncate toward zero and saturate (NaN gives 0), BOOL
-     * takes {@code v != 0}.
+     * Writes a double: floats round to nearest even (FP8 as {@link Float8} states, the default here), integers truncate
+     * toward zero and saturate (NaN gives 0), BOOL takes {@code v != 0}.
      */
-    abstract void store(MemorySegment m, long i, double v);
+    void store(MemorySegment m, long i, double v) {
+        m.set(ValueLayout.JAVA_BYTE, i, Float8.encode(dtype, v));
+    }
 
     /** Reads an element as a long: exact for integers, 0 or 1 for BOOL, truncating and saturating for floats. */
     long loadLong(MemorySegment m, long i) {
         return (long) load(m, i);
     }
 
-    /** Writes a long: integers wrap to their width, floats round to nearest even, BOOL takes {@code v != 0}. */
-    abstract void storeLong(MemorySegment m, long i, long v);
+    /** Writes a long: integers wrap to their width, floats round to nearest even (FP8 by default here), BOOL takes {@code v != 0}. */
+    void storeLong(MemorySegment m, long i, long v) {
+        store(m, i, v);
+    }
 
     /** Reads an element's bits unchanged, for moves that must not touch values (NaN payloads included). */
     final long loadBits(MemorySegment m, long i) {

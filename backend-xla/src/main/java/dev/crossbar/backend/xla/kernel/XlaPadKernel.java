@@ -5,6 +5,8 @@ import static dev.crossbar.api.DType.BOOL;
 import static dev.crossbar.api.DType.F16;
 import static dev.crossbar.api.DType.F32;
 import static dev.crossbar.api.DType.F64;
+import static dev.crossbar.api.DType.F8E4M3FN;
+import static dev.crossbar.api.DType.F8E5M2;
 import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
@@ -20,7 +22,7 @@ import dev.crossbar.spi.kernel.PadKernel;
 import java.util.Arrays;
 
 /** Records pad; the padding value is an argument of the program. */
-@Kernel(op = Op.PAD, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL})
+@Kernel(op = Op.PAD, dtypes = {F32, F64, F16, BF16, I8, I32, I64, BOOL, F8E4M3FN, F8E5M2})
 final class XlaPadKernel implements PadKernel {
     private final LazyEngine engine;
 

@@ -67,7 +67,7 @@ public final class Ops {
      */
     public static LazyValue full(ValueType type, double value) {
         LazyValue scalar = switch (type.dtype()) {
-            case F32, F64, F16, BF16 -> scalar(value);
+            case F32, F64, F16, BF16, F8E4M3FN, F8E5M2 -> scalar(value);
             case BOOL -> scalar(value != 0 ? 1L : 0L);
             case I8 -> scalar(Math.clamp((long) value, Byte.MIN_VALUE, Byte.MAX_VALUE));
             case I32 -> scalar(Math.clamp((long) value, Integer.MIN_VALUE, Integer.MAX_VALUE));

@@ -2,6 +2,7 @@ package dev.crossbar.backend.xla.stablehlo;
 
 import dev.crossbar.api.DType;
 import dev.crossbar.api.Shape;
+import dev.crossbar.spi.Float8;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.graph.ValueType;
 import java.util.ArrayList;
@@ -23,11 +24,16 @@ final class MlirText {
     }
 
     static String type(ValueType type) {
+        return type(type.shape(), element(type.dtype()));
+    }
+
+    /** A tensor type with an element type given by its MLIR name, such as {@code ui8}, which no {@link DType} names. */
+    static String type(Shape shape, String element) {
         StringBuilder s = new StringBuilder("tensor<");
-        for (int d : type.shape().dims()) {
+        for (int d : shape.dims()) {
             s.append(d).append('x');
         }
-        return s.append(element(type.dtype())).append('>').toString();
+        return s.append(element).append('>').toString();
     }
 
     static String element(DType dtype) {
@@ -40,6 +46,8 @@ final class MlirText {
             case I32 -> "i32";
             case I64 -> "i64";
             case BOOL -> "i1";
+            case F8E4M3FN -> "f8E4M3FN";
+            case F8E5M2 -> "f8E5M2";
         };
     }
 
@@ -112,6 +120,7 @@ final class MlirText {
             case BF16 -> String.format(Locale.ROOT, "0x%04X", Float.floatToRawIntBits((float) value) >>> 16);
             case BOOL -> value != 0 ? "true" : "false";
             case I8, I32, I64 -> Long.toString((long) value);
+            case F8E4M3FN, F8E5M2 -> String.format(Locale.ROOT, "0x%02X", Float8.encode(dtype, value) & 0xFF);
         };
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Lowers a {@link Graph} to a StableHLO module in MLIR's generic op syntax: one public {@code main} function whose
@@ -67,6 +68,67 @@ public final class StableHloLowering {
     }
 
     /**
+     * Rewrites a lowered module so that its FP8 arguments and results cross the boundary as {@code ui8} of the same
+     * shape, for runtimes whose interface has no FP8 tensors (TensorFlow's {@code XlaCallModule} and {@code Bitcast}):
+     * the module's {@code @main} becomes a private {@code @crossbar_body}, called by a new {@code @main} that bitcasts
+     * FP8 values from and to bytes. A module without FP8 at its boundary comes back unchanged.
+     *
+     * @param module a module written by {@link #lower}
+     * @param parameters its argument types
+     * @param results its result types
+     * @return the module, with FP8 arguments and results as {@code ui8}
+     * @throws IllegalArgumentException if the text has no public {@code @main} as {@link #lower} writes it
+     */
+    public static String withFloat8AsBytes(String module, List<ValueType> parameters, List<ValueType> results) {
+        if (Stream.concat(parameters.stream(), results.stream()).noneMatch(t -> t.dtype().isStorageOnly())) {
+            return module;
+        }
+        String main = "func.func public @main(";
+        int start = module.indexOf(main);
+        int end = module.lastIndexOf('}');
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("not a module written by StableHloLowering (no \"" + main + "\"):\n" + module);
+        }
+        List<String> arguments = new ArrayList<>();
+        List<String> operands = new ArrayList<>();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < parameters.size(); i++) {
+            ValueType p = parameters.get(i);
+            arguments.add("%arg" + i + ": " + boundaryType(p));
+            if (p.dtype().isStorageOnly()) {
+                body.append("    %in").append(i).append(" = \"stablehlo.bitcast_convert\"(%arg").append(i).append(") : (").append(boundaryType(p)).append(") -> ")
+                        .append(MlirText.type(p)).append('\n');
+                operands.add("%in" + i);
+            } else {
+                operands.add("%arg" + i);
+            }
+        }
+        String bodyResults = results.stream().map(MlirText::type).collect(Collectors.joining(", "));
+        String call = results.size() == 1 ? "%call" : "%call:" + results.size();
+        body.append("    ").append(call).append(" = \"func.call\"(").append(String.join(", ", operands)).append(") {callee = @crossbar_body} : (")
+                .append(parameters.stream().map(MlirText::type).collect(Collectors.joining(", "))).append(") -> (").append(bodyResults).append(")\n");
+        List<String> returned = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            ValueType r = results.get(i);
+            String value = results.size() == 1 ? "%call" : "%call#" + i;
+            if (r.dtype().isStorageOnly()) {
+                body.append("    %out").append(i).append(" = \"stablehlo.bitcast_convert\"(").append(value).append(") : (").append(MlirText.type(r)).append(") -> ")
+                        .append(boundaryType(r)).append('\n');
+                value = "%out" + i;
+            }
+            returned.add(value);
+        }
+        String boundaryResults = results.stream().map(StableHloLowering::boundaryType).collect(Collectors.joining(", "));
+        return module.substring(0, start) + "func.func private @crossbar_body(" + module.substring(start + main.length(), end)
+                + "  func.func public @main(" + String.join(", ", arguments) + ") -> (" + boundaryResults + ") {\n" + body
+                + "    \"func.return\"(" + String.join(", ", returned) + ") : (" + boundaryResults + ") -> ()\n  }\n}\n";
+    }
+
+    private static String boundaryType(ValueType type) {
+        return type.dtype().isStorageOnly() ? MlirText.type(type.shape(), "ui8") : MlirText.type(type);
+    }
+
+    /**
      * Returns the replicas a graph's program runs on: 1 without collectives, otherwise the number of replica ids its
      * collectives name, checked to be grouped as StableHLO requires.
      *
@@ -113,7 +175,7 @@ public final class StableHloLowering {
             case BINARY -> binary(op, operand(node, 0), operand(node, 1));
             case COMPARE -> text.compare(op, operand(node, 0), operand(node, 1));
             case SELECT -> text.op("stablehlo.select", List.of(operand(node, 0), operand(node, 1), operand(node, 2)), null, type);
-            case CAST -> text.convert(operand(node, 0), type.dtype());
+            case CAST -> convert(operand(node, 0), type.dtype());
             case REDUCE -> op == Op.ARGMAX ? argmax(operand(node, 0), axis(node), type) : reduce(op, operand(node, 0), ((Attributes.Axes) node.attributes()).toArray(), type);
             case MATMUL -> dot(operand(node, 0), operand(node, 1), type);
             case LAYOUT -> layout(node, type);
@@ -173,8 +235,13 @@ public final class StableHloLowering {
     private Value full(Value scalar, ValueType type) {
         Value converted = type.dtype() == DType.BOOL
                 ? text.compare(Op.NE, scalar, text.constant(scalar.type().dtype(), 0))
-                : text.convert(scalar, type.dtype());
+                : convert(scalar, type.dtype());
         return text.broadcast(converted, type.shape(), new int[0]);
+    }
+
+    /** {@code cast}'s conversion: {@code stablehlo.convert}, except into FP8, see {@link Float8Lowering}. */
+    private Value convert(Value x, DType target) {
+        return target.isStorageOnly() && x.type().dtype() != target ? Float8Lowering.convert(text, x, target) : text.convert(x, target);
     }
 
     private Value unary(Op op, Value x) {

@@ -16,6 +16,7 @@ import dev.crossbar.backend.xla.internal.tf.TensorFlowRuntime;
 import dev.crossbar.backend.xla.lazy.LazyEngine;
 import dev.crossbar.backend.xla.lazy.Ops;
 import dev.crossbar.spi.DeviceBuffer;
+import dev.crossbar.spi.Float8;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.graph.Attributes;
 import dev.crossbar.spi.graph.CollectiveOp;
@@ -218,6 +219,7 @@ class XlaCollectiveLoweringTest {
                     case I8, BOOL -> data.get(ValueLayout.JAVA_BYTE, i);
                     case I32 -> data.getAtIndex(ValueLayout.JAVA_INT, i);
                     case I64 -> data.getAtIndex(ValueLayout.JAVA_LONG, i);
+                    case F8E4M3FN, F8E5M2 -> Float8.decode(dtype, data.get(ValueLayout.JAVA_BYTE, i));
                 };
             }
             return values;

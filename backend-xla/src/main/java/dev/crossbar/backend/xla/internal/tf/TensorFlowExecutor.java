@@ -4,6 +4,7 @@ import dev.crossbar.api.DType;
 import dev.crossbar.backend.xla.executor.XlaExecutable;
 import dev.crossbar.backend.xla.executor.XlaExecutionException;
 import dev.crossbar.backend.xla.executor.XlaExecutor;
+import dev.crossbar.backend.xla.stablehlo.StableHloLowering;
 import dev.crossbar.spi.graph.ValueType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,7 +39,9 @@ import org.tensorflow.types.family.TType;
  * CPU): each module becomes a TensorFlow graph of placeholders, the call and its outputs, run by one session. The
  * verification executor of the xla backend: the same lowering a PJRT plugin would compile, on real XLA.
  *
- * <p>TensorFlow Java has no I8 tensor class, so I8 values travel as U8 and are bitcast around the call. The op does not
+ * <p>TensorFlow Java has no I8 tensor class, so I8 values travel as U8 and are bitcast around the call. It has no FP8
+ * tensor classes either, and TensorFlow's {@code Bitcast} takes no FP8 type, so FP8 values travel as U8 into a module
+ * rewritten by {@link StableHloLowering#withFloat8AsBytes} to bitcast them inside. The op does not
  * check its declared output shapes against the module, so {@link XlaExecutable#execute} compares them itself.
  */
 public final class TensorFlowExecutor implements XlaExecutor {
@@ -84,7 +87,7 @@ public final class TensorFlowExecutor implements XlaExecutor {
             Operation call = graph.opBuilder("XlaCallModule", "module", graph.baseScope())
                     .addInputList(arguments.toArray(Output[]::new))
                     .setAttr("version", XLA_CALL_MODULE_VERSION)
-                    .setAttr("module", stableHlo.getBytes(StandardCharsets.UTF_8))
+                    .setAttr("module", StableHloLowering.withFloat8AsBytes(stableHlo, parameters, results).getBytes(StandardCharsets.UTF_8))
                     .setAttr("Sout", results.stream().map(TensorFlowExecutor::shape).toArray(Shape[]::new))
                     .setAttr("Tout", results.stream().map(r -> tfType(r.dtype())).toArray(DataType[]::new))
                     .setAttr("platforms", new String[] {"CPU"})
@@ -124,6 +127,8 @@ public final class TensorFlowExecutor implements XlaExecutor {
             case I32 -> DataType.DT_INT32;
             case I64 -> DataType.DT_INT64;
             case BOOL -> DataType.DT_BOOL;
+            // TensorFlow's Bitcast takes no FP8 type: the module is wrapped to take and give FP8 as bytes instead.
+            case F8E4M3FN, F8E5M2 -> DataType.DT_UINT8;
         };
     }
 
@@ -142,6 +147,7 @@ public final class TensorFlowExecutor implements XlaExecutor {
             case I32 -> TInt32.class;
             case I64 -> TInt64.class;
             case BOOL -> TBool.class;
+            case F8E4M3FN, F8E5M2 -> TUint8.class;
         };
     }
 
