@@ -2,6 +2,7 @@ package dev.crossbar.spi;
 
 import dev.crossbar.api.Device;
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,20 @@ public interface DeviceBuffer extends AutoCloseable {
      */
     default Optional<MemorySegment> hostSegment() {
         return Optional.empty();
+    }
+
+    /**
+     * Checks that a range of bytes lies within this buffer, as every copy a backend makes must.
+     *
+     * @param offset the range's first byte
+     * @param byteCount the range's length
+     * @throws IndexOutOfBoundsException naming the range and the buffer, if it does not fit
+     */
+    default void checkRange(long offset, long byteCount) {
+        if (offset < 0 || byteCount < 0 || offset > byteSize() - byteCount) {
+            throw new IndexOutOfBoundsException(String.format(Locale.ROOT, "%d bytes at offset %d do not fit in %s of %d bytes", byteCount, offset, this,
+                    byteSize()));
+        }
     }
 
     /** Frees the memory. Called exactly once, by the API. */

@@ -86,7 +86,7 @@ final class MpiRankContext implements RankContext {
             return existing;
         }
         CommunicatorFactory.Communicator created = factory.get().create(new CommunicatorFactory.Membership(name, members, rank(), device, timeout),
-                mpi.bootstrap(channel, members, device, timeout));
+                mpi.bootstrap(channel, members, name, device, timeout));
         backendGroups.put(members, created);
         return created;
     }

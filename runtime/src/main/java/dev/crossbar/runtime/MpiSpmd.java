@@ -107,7 +107,7 @@ final class MpiSpmd {
             return factory;
         }
         List<Integer> world = java.util.stream.IntStream.range(0, worldSize).boxed().toList();
-        byte[] first = mpi.bootstrap(channel, world, device, options.collectiveTimeout())
+        byte[] first = mpi.bootstrap(channel, world, "world " + world, device, options.collectiveTimeout())
                 .shareFromRankZero(() -> backend.name().getBytes(StandardCharsets.UTF_8));
         String firstBackend = new String(first, StandardCharsets.UTF_8);
         if (!firstBackend.equals(backend.name())) {

@@ -24,13 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The collective conformance suite under mpirun: 2 and 3 processes, one rank each, every collective and dtype, lengths
  * the world sizes do not divide, timeouts, mismatches and a failing rank, with the collectives carried by Open MPI.
  * Every process must report every case it ran as passed; world sizes up to the job's run (1 to 3), larger ones are
- * unavailable there. Then the bootstrap of device communicators: the id rank 0 makes reaches every rank.
+ * unavailable there. Then the bootstrap of device communicators: the id rank 0 makes reaches every rank, and the
+ * handshake before each of their collectives names a mismatched call and a missing rank on every rank.
  */
 class MpiCollectiveConformanceTest {
     private static final Pattern ABORTED = Pattern.compile("rank \\d+ of \\d+: ABORTED (.*)");
     private static final Pattern WORLD = Pattern.compile("world (\\d+)");
     private static final Pattern NEEDS = Pattern.compile("needs (\\d+) devices");
     private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap id ([0-9a-f]+)");
+    private static final Pattern HANDSHAKES = Pattern.compile("rank \\d+ of \\d+: (handshake mismatch.*)");
     private static final Pattern SUMMARY = Pattern.compile("rank (\\d+) of (\\d+): tests (\\d+), succeeded (\\d+), failed (\\d+), aborted (\\d+)");
 
     @ParameterizedTest(name = "{0} processes")
@@ -72,6 +74,10 @@ class MpiCollectiveConformanceTest {
                 sharedId = id.group(1);
             }
             assertEquals(sharedId, id.group(1), "rank " + rank + " received rank 0's id");
+            Matcher handshakes = HANDSHAKES.matcher(ranksLog);
+            assertTrue(handshakes.find(), "rank " + rank + " reports its handshakes:\n" + ranksLog);
+            assertEquals(String.format(Locale.ROOT, "handshake mismatch #1: allReduce(f32[4]) from rank 0 / allGather(f32[4]) from rank 1; "
+                    + "handshake timeout #0: missing [%d]", processes - 1), handshakes.group(1), "rank " + rank + "'s handshakes");
             // Only worlds larger than the job may be unavailable: every world size 1 .. processes of every case ran.
             Matcher abort = ABORTED.matcher(ranksLog);
             while (abort.find()) {

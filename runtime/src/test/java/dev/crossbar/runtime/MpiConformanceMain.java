@@ -4,10 +4,14 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.crossbar.runtime.internal.ffi.MpiCommunicator;
 import dev.crossbar.api.Device;
+import dev.crossbar.api.distributed.CollectiveMismatchException;
+import dev.crossbar.api.distributed.CollectiveTimeoutException;
+import dev.crossbar.spi.CommunicatorBootstrap;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.stream.IntStream;
 import java.util.Locale;
 import org.junit.platform.engine.TestExecutionResult;
@@ -23,7 +27,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * What each process of the mpirun job in {@link MpiCollectiveConformanceTest} runs: the collective conformance suite
  * ({@link MpiCollectiveConformance}) through the JUnit Platform launcher. Prints every failed or aborted case with its
  * reason ({@code rank R of N: ABORTED <case>: <reason>}), then the id rank 0 shared through the communicator bootstrap
- * ({@code rank R of N: bootstrap id <hex>}), then one line
+ * ({@code rank R of N: bootstrap id <hex>}), then what the handshakes of a device communicator reported
+ * ({@code rank R of N: handshake mismatch #1: <call> / <call>; handshake timeout #0: missing [<rank>]}), then one line
  * {@code rank R of N: tests T, succeeded S, failed F, aborted A}, and exits with 1 when a case failed.
  */
 public final class MpiConformanceMain {
@@ -31,6 +36,40 @@ public final class MpiConformanceMain {
     }
 
     /**
+     * The handshakes a device communicator makes before each collective ({@link CommunicatorBootstrap#agree}): equal
+     * calls pass; a different call on rank 0 fails every rank naming both; after a barrier, a rank that comes 5 s late
+     * to a group with a 1.5 s timeout is named by the others, and fails itself when it comes. A last handshake keeps
+     * every process until all are done.
+     */
+    private static String handshakes(MpiCommunicator mpi, CommunicatorBootstrap bootstrap, List<Integer> ranks, Device device) {
+        bootstrap.agree("allReduce", "SUM, f32[4]", 0);
+        String mismatch;
+        try {
+            bootstrap.agree(mpi.rank() == 0 ? "allReduce" : "allGather", "f32[4]", 1);
+            mismatch = "no mismatch reported";
+        } catch (CollectiveMismatchException e) {
+            mismatch = String.format(Locale.ROOT, "handshake mismatch #%d: %s / %s", e.sequence(), e.firstCall(), e.secondCall());
+        }
+        CommunicatorBootstrap impatient = mpi.bootstrap("impatient", ranks, "impatient " + ranks, device, Duration.ofMillis(1_500));
+        bootstrap.agree("barrier", "", 2);
+        String timeout;
+        try {
+            if (mpi.rank() == mpi.size() - 1) {
+                Thread.sleep(5_000);
+            }
+            impatient.agree("barrier", "", 0);
+            timeout = "no timeout reported";
+        } catch (CollectiveTimeoutException e) {
+            timeout = String.format(Locale.ROOT, "handshake timeout #%d: missing %s", e.sequence(), e.missingRanks());
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        bootstrap.agree("barrier", "", 3);
+        return mismatch + "; " + timeout;
+    }
+
+    /**
+     * Runs the suite in this process.    /**
      * Runs the suite in this process.
      *
      * @param args none
@@ -55,9 +94,12 @@ public final class MpiConformanceMain {
             result.printFailuresTo(new PrintWriter(System.out, true), 30);
         }
         // The bootstrap a device backend's communicator factory gets: rank 0's random id reaches every rank.
-        byte[] id = mpi.bootstrap("bootstrap", IntStream.range(0, mpi.size()).boxed().toList(), new Device("cpu", mpi.localRank()), Duration.ofSeconds(30))
-                .shareFromRankZero(() -> new SecureRandom().generateSeed(128));
+        List<Integer> ranks = IntStream.range(0, mpi.size()).boxed().toList();
+        Device device = new Device("cpu", mpi.localRank());
+        CommunicatorBootstrap bootstrap = mpi.bootstrap("bootstrap", ranks, "bootstrap " + ranks, device, Duration.ofSeconds(30));
+        byte[] id = bootstrap.shareFromRankZero(() -> new SecureRandom().generateSeed(128));
         System.out.print(String.format(Locale.ROOT, "%s: bootstrap id %s%n", prefix, HexFormat.of().formatHex(id)));
+        System.out.print(String.format(Locale.ROOT, "%s: %s%n", prefix, handshakes(mpi, bootstrap, ranks, device)));
         System.out.printf(Locale.ROOT, "%s: tests %d, succeeded %d, failed %d, aborted %d%n", prefix, result.getTestsFoundCount(),
                 result.getTestsSucceededCount(), result.getTotalFailureCount(), result.getTestsAbortedCount());
         System.exit(result.getTotalFailureCount() == 0 ? 0 : 1);

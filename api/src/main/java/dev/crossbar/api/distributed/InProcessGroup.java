@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * One rank's view of an in-process group: its sequence numbers, over the rendezvous its ranks share. It also bootstraps
- * a backend's communicator over the same ranks.
+ * a backend's communicator over the same ranks and checks each of that communicator's calls.
  */
 final class InProcessGroup implements ProcessGroup, CommunicatorBootstrap {
     private final InProcessCommunicator communicator;
@@ -144,6 +144,17 @@ final class InProcessGroup implements ProcessGroup, CommunicatorBootstrap {
             return copies;
         });
         return work.await();
+    }
+
+    /**
+     * The handshake of a backend's collective: a rendezvous without tensors under its own key and the backend's sequence
+     * number, so that a missing rank is named and a different call fails every rank, as for this group's collectives.
+     */
+    @Override
+    public void agree(String op, String arguments, long sequence) {
+        communicator.checkRunning(op, state.name());
+        Rendezvous rendezvous = state.rendezvous("handshake #" + sequence, sequence, globalRanks);
+        arrive(rendezvous, rank, CollectiveCall.collective(op, arguments, globalRank), null, null, device, null, InProcessCollectives::barrier).await();
     }
 
     private <T> Work<T> collective(String op, String arguments, Tensor input, Object form, Rendezvous.Computation computation) {

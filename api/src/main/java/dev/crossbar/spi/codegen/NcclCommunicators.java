@@ -32,13 +32,16 @@ public final class NcclCommunicators implements CommunicatorFactory {
     }
 
     /**
-     * Joins the group's NCCL communicator. Its collectives are queued on the device's stream and return a
-     * {@link dev.crossbar.api.distributed.Work} that polls the stream: when the group's timeout passes first, the
-     * communicator is aborted ({@code ncclCommAbort}) and the collective, and every later one of the group, fails with
-     * {@link dev.crossbar.api.distributed.CollectiveTimeoutException}; an error NCCL reports asynchronously
-     * ({@code ncclCommGetAsyncError}) fails it with its {@code ncclResult_t} name. All-to-all is grouped
-     * {@code ncclSend}/{@code ncclRecv}; {@code recv} learns the sent tensor's type and shape from a header the sender
-     * sends first; the barrier is an all-reduce of one element.
+     * Joins the group's NCCL communicator. Each collective first agrees with the other ranks on the call over the
+     * bootstrap ({@link CommunicatorBootstrap#agree}, one small host exchange): a rank that never calls is named in a
+     * {@link dev.crossbar.api.distributed.CollectiveTimeoutException}, a different call fails every rank with a
+     * {@link dev.crossbar.api.distributed.CollectiveMismatchException}, both before NCCL is called. Then the collective
+     * is queued on the device's stream and returns a {@link dev.crossbar.api.distributed.Work} that polls the stream:
+     * when the group's timeout passes first, the communicator is aborted ({@code ncclCommAbort}) and the collective,
+     * and every later one of the group, fails with a timeout naming the collective and its sequence number; an error
+     * NCCL reports asynchronously ({@code ncclCommGetAsyncError}) fails it with its {@code ncclResult_t} name.
+     * All-to-all is grouped {@code ncclSend}/{@code ncclRecv}; {@code recv} learns the sent tensor's type and shape
+     * from a header the sender sends first; the barrier is the handshake followed by the rank's stream running dry.
      */
     @Override
     public Communicator create(Membership membership, CommunicatorBootstrap bootstrap) {
@@ -46,6 +49,6 @@ public final class NcclCommunicators implements CommunicatorFactory {
         byte[] id = bootstrap.shareFromRankZero(nccl::getUniqueId);
         device.makeCurrent();
         MemorySegment communicator = nccl.commInitRank(membership.ranks().size(), id, membership.groupRank());
-        return new NcclGroup(nccl, versionCode, device, membership, communicator);
+        return new NcclGroup(nccl, versionCode, device, membership, communicator, bootstrap);
     }
 }

@@ -11,6 +11,7 @@ import dev.crossbar.api.distributed.CollectiveTimeoutException;
 import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.ReduceOp;
 import dev.crossbar.api.distributed.Work;
+import dev.crossbar.spi.CommunicatorBootstrap;
 import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.spi.ffi.NcclApi;
 import dev.crossbar.spi.ffi.NcclApi.DataType;
@@ -24,7 +25,18 @@ import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
-/** One rank's view of a group whose collectives run in an NCCL communicator; see {@link NcclCommunicators#create}. */
+/**
+ * One rank's view of a group whose collectives run in an NCCL communicator; see {@link NcclCommunicators#create}.
+ *
+ * <p>NCCL cannot tell which rank is missing (a collective just waits on the device) nor detect ranks that call different
+ * collectives (undefined behaviour). So each collective first agrees with the other ranks on the host through the
+ * group's {@link CommunicatorBootstrap#agree handshake} (op, element type, shape, arguments and sequence number): a rank
+ * that never comes is named in a {@link CollectiveTimeoutException} and a different call fails every rank with a
+ * {@link dev.crossbar.api.distributed.CollectiveMismatchException}, before NCCL is called, so the communicator stays
+ * usable. The cost is one small host exchange per collective, made when it is called: the asynchronous forms return
+ * once every rank has called, with the transfer queued on the stream. Send and receive are between two ranks and have
+ * no handshake.
+ */
 final class NcclGroup implements CommunicatorFactory.Communicator {
     /** The most dims a sent tensor may have: its header carries the element type, the rank and this many dims. */
     static final int MAX_SENT_RANK = 32;
@@ -38,16 +50,23 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     private final StreamDevice device;
     private final CommunicatorFactory.Membership membership;
     private final MemorySegment communicator;
+    private final CommunicatorBootstrap handshake;
+    private final long[] sent;
+    private final long[] received;
     private long nextSequence;
     private volatile String brokenReason;
     private boolean released;
 
-    NcclGroup(NcclApi nccl, int versionCode, StreamDevice device, CommunicatorFactory.Membership membership, MemorySegment communicator) {
+    NcclGroup(NcclApi nccl, int versionCode, StreamDevice device, CommunicatorFactory.Membership membership, MemorySegment communicator,
+            CommunicatorBootstrap handshake) {
         this.nccl = nccl;
         this.versionCode = versionCode;
         this.device = device;
         this.membership = membership;
         this.communicator = communicator;
+        this.handshake = handshake;
+        this.sent = new long[membership.ranks().size()];
+        this.received = new long[membership.ranks().size()];
     }
 
     @Override
@@ -61,7 +80,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     public Work<Tensor> allReduceAsync(Tensor tensor, ReduceOp op) {
         CollectiveArguments.requireReducible("allReduce", this, tensor, op);
         NcclApi.Reduction reduction = NcclApi.Reduction.of(op, versionCode);
-        return start("allReduce", tensor, (call, in) -> {
+        return start("allReduce", op + ", " + CollectiveArguments.describe(tensor), tensor, (call, in) -> {
             Tensor out = call.output(in.dtype(), in.shape());
             nccl.allReduce(address(in), address(out), in.size(), DataType.of(in.dtype()), reduction.op(), communicator, device.stream());
             return () -> reduction.divideBySize() ? call.replace(out, out.div((double) size())) : out;
@@ -71,7 +90,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     @Override
     public Work<Tensor> allGatherAsync(Tensor tensor) {
         CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
-        return start("allGather", tensor, (call, in) -> {
+        return start("allGather", CollectiveArguments.describe(tensor), tensor, (call, in) -> {
             Tensor out = gather(call, in);
             return () -> out;
         });
@@ -80,7 +99,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     @Override
     public Work<List<Tensor>> allGatherListAsync(Tensor tensor) {
         CollectiveArguments.requireOnGroupBackend("allGather", this, tensor);
-        return start("allGather", tensor, (call, in) -> {
+        return start("allGather", CollectiveArguments.describe(tensor), tensor, (call, in) -> {
             Tensor out = gather(call, in);
             return () -> {
                 List<Tensor> parts = new ArrayList<>();
@@ -112,7 +131,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
         CollectiveArguments.requireReducible("reduceScatter", this, tensor, op);
         CollectiveArguments.requireSplittable("reduceScatter", tensor);
         NcclApi.Reduction reduction = NcclApi.Reduction.of(op, versionCode);
-        return start("reduceScatter", tensor, (call, in) -> {
+        return start("reduceScatter", op + ", " + CollectiveArguments.describe(tensor), tensor, (call, in) -> {
             int rows = in.shape().dim(0);
             int[] chunks = ProcessGroup.chunkSizes(rows, size());
             int start = Arrays.stream(chunks).limit(rank()).sum();
@@ -139,7 +158,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     public Work<Tensor> broadcastAsync(Tensor tensor, int root) {
         CollectiveArguments.requireOnGroupBackend("broadcast", this, tensor);
         CollectiveArguments.requirePeer("broadcast", this, "root", root, true);
-        return start("broadcast", tensor, (call, in) -> {
+        return start("broadcast", CollectiveArguments.describe(tensor) + ", root " + root, tensor, (call, in) -> {
             Tensor out = call.output(in.dtype(), in.shape());
             nccl.broadcast(address(in), address(out), in.size(), DataType.of(in.dtype()), root, communicator, device.stream());
             return () -> out;
@@ -150,7 +169,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
     public Work<Tensor> allToAllAsync(Tensor tensor) {
         CollectiveArguments.requireOnGroupBackend("allToAll", this, tensor);
         CollectiveArguments.requireSplittable("allToAll", tensor);
-        return start("allToAll", tensor, (call, in) -> {
+        return start("allToAll", CollectiveArguments.describe(tensor), tensor, (call, in) -> {
             int[] chunks = ProcessGroup.chunkSizes(in.shape().dim(0), size());
             long rowElements = in.shape().dim(0) == 0 ? 0 : in.size() / in.shape().dim(0);
             long elementBytes = in.dtype().byteSize();
@@ -186,7 +205,11 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
         CollectiveArguments.requireOnGroupBackend("send", this, tensor);
         CollectiveArguments.requirePeer("send", this, "dst", dst, false);
         long[] header = header(tensor.dtype(), tensor.shape());
-        return start("send", tensor, (call, in) -> {
+        long sequence;
+        synchronized (this) {
+            sequence = sent[dst]++;
+        }
+        return transfer("send", sequence, tensor, (call, in) -> {
             Tensor onHost = call.temporary(in.scope().fromArray(header, HEADER_LONGS));
             Tensor head = call.temporary(onHost.to(device()));
             nccl.send(address(head), HEADER_LONGS, DataType.INT64, dst, communicator, device.stream());
@@ -200,7 +223,11 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
         CollectiveArguments.requirePeer("recv", this, "src", src, false);
         TensorScope owner = TensorScope.current().orElseThrow(() -> new IllegalStateException(
                 "recv needs an open TensorScope on this thread to own the received tensor; open one (rank contexts have scope())"));
-        NcclCall<Tensor> header = new NcclCall<>("recv", nextSequence(), owner);
+        long sequence;
+        synchronized (this) {
+            sequence = received[src]++;
+        }
+        NcclCall<Tensor> header = new NcclCall<>("recv", sequence, owner);
         Tensor head = header.output(DType.I64, Shape.of(HEADER_LONGS));
         header.finish(launch(header, () -> {
             nccl.receive(address(head), HEADER_LONGS, DataType.INT64, src, communicator, device.stream());
@@ -245,18 +272,12 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
         return Shape.of(Arrays.stream(header, 2, 2 + Math.toIntExact(header[1])).mapToInt(Math::toIntExact).toArray());
     }
 
+    /** The handshake, which every rank enters before any leaves, then the rank's stream running out of work. */
     @Override
     public Work<Void> barrierAsync() {
-        NcclCall<Void> call = new NcclCall<>("barrier", nextSequence(), null);
-        call.finish(launch(call, () -> {
-            StreamBuffer word = new StreamBuffer(device, Integer.BYTES);
-            device.zero(word.address(), Integer.BYTES);
-            nccl.allReduce(word.address(), word.address(), 1, DataType.INT32, NcclApi.RedOp.SUM, communicator, device.stream());
-            return () -> {
-                word.close();
-                return null;
-            };
-        }));
+        long sequence = agree("barrier", "");
+        NcclCall<Void> call = new NcclCall<>("barrier", sequence, null);
+        call.finish(launch(call, () -> () -> null));
         return call;
     }
 
@@ -289,9 +310,24 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
 
     // ---------------------------------------------------------------- plumbing
 
-    /** Queues a collective's NCCL calls for a staged copy of its input and returns its work. */
-    private <T> Work<T> start(String op, Tensor input, Launch<T> launch) {
-        NcclCall<T> call = new NcclCall<>(op, nextSequence(), CollectiveArguments.resultScope(input));
+    /** Agrees on the collective with the other ranks, then queues its NCCL calls for a staged copy of its input. */
+    private <T> Work<T> start(String op, String arguments, Tensor input, Launch<T> launch) {
+        return transfer(op, agree(op, arguments), input, launch);
+    }
+
+    /** Takes the collective's sequence number and makes every rank agree on the call; see {@link CommunicatorBootstrap#agree}. */
+    private long agree(String op, String arguments) {
+        long sequence = nextSequence();
+        if (brokenReason != null) {
+            throw refused(op, sequence);
+        }
+        handshake.agree(op, arguments, sequence);
+        return sequence;
+    }
+
+    /** Queues the NCCL calls of a collective, or of a send, for a staged copy of its input and returns its work. */
+    private <T> Work<T> transfer(String op, long sequence, Tensor input, Launch<T> launch) {
+        NcclCall<T> call = new NcclCall<>(op, sequence, CollectiveArguments.resultScope(input));
         Tensor staged;
         try (Grad.Scope off = Grad.noGrad()) {
             staged = call.temporary(input.to(device()));
@@ -466,7 +502,7 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
             try (Grad.Scope off = Grad.noGrad()) {
                 temporaries.forEach(Tensor::close);
                 value = finisher.get();
-                results.forEach(owner::adopt);
+                results.forEach(result -> owner.adopt(result));
                 done = true;
             } catch (RuntimeException e) {
                 fail(e instanceof CollectiveException c ? c : new CollectiveException(membership.name(), op, sequence,
@@ -478,9 +514,11 @@ final class NcclGroup implements CommunicatorFactory.Communicator {
         private void expire(Duration waited) {
             String reason = String.format(Locale.ROOT, "%s #%d did not complete within the group's timeout of %s", op, sequence, timeout());
             abort(reason);
+            String called = op.equals("send") || op.equals("recv") ? "its peer may never have made the matching call"
+                    : "every rank had called it (the handshake passed), so NCCL stopped making progress on the device or a rank died";
             fail(new CollectiveTimeoutException(membership.name(), op, sequence, List.of(), waited, String.format(Locale.ROOT,
-                    "%s #%d on %s did not complete within %s; NCCL does not say which ranks are missing. The communicator was aborted "
-                            + "(ncclCommAbort): this group's later collectives fail", op, sequence, membership.name(), timeout())));
+                    "%s #%d on %s did not complete within %s in NCCL: %s. The communicator was aborted (ncclCommAbort): this group's later "
+                            + "collectives fail", op, sequence, membership.name(), timeout(), called)));
         }
 
         private void fail(RuntimeException e) {

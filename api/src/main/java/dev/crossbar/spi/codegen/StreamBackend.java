@@ -115,7 +115,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     @Override
     public final void copyFromHost(MemorySegment source, DeviceBuffer destination, long destinationOffset) {
         StreamBuffer to = own(destination);
-        checkRange(to, destinationOffset, source.byteSize());
+        to.checkRange(destinationOffset, source.byteSize());
         if (source.byteSize() == 0) {
             return;
         }
@@ -127,7 +127,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     @Override
     public final void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment destination) {
         StreamBuffer from = own(source);
-        checkRange(from, sourceOffset, destination.byteSize());
+        from.checkRange(sourceOffset, destination.byteSize());
         if (destination.byteSize() == 0) {
             return;
         }
@@ -138,8 +138,8 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     public final void copy(DeviceBuffer source, long sourceOffset, DeviceBuffer destination, long destinationOffset, long byteCount) {
         StreamBuffer from = own(source);
         StreamBuffer to = own(destination);
-        checkRange(from, sourceOffset, byteCount);
-        checkRange(to, destinationOffset, byteCount);
+        from.checkRange(sourceOffset, byteCount);
+        to.checkRange(destinationOffset, byteCount);
         if (byteCount == 0) {
             return;
         }
@@ -181,7 +181,6 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
         return Optional.of(devices.stream().map(StreamDevice::memoryStats).reduce(MemoryStats.NONE, MemoryStats::plus));
     }
 
-    /** Closes every device. */
     /**
      * Returns the collectives of an NCCL-API library ({@link NcclCommunicators}) over this backend's devices, opening
      * the library on the first call: a subclass's {@link #communicators()} calls it with its library's opener.
@@ -201,6 +200,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
         return ncclCommunicators;
     }
 
+    /** Closes every device. */
     @Override
     public void close() {
         devices.forEach(StreamDevice::close);
@@ -227,11 +227,5 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
 
     private D owner(StreamBuffer buffer) {
         return deviceOf(buffer.device());
-    }
-
-    private static void checkRange(StreamBuffer buffer, long offset, long byteCount) {
-        if (offset < 0 || byteCount < 0 || offset + byteCount > buffer.byteSize()) {
-            throw new IndexOutOfBoundsException(String.format(Locale.ROOT, "%d bytes at offset %d do not fit in %s", byteCount, offset, buffer));
-        }
     }
 }

@@ -79,7 +79,8 @@ public final class RocmBackendProvider implements BackendProvider {
     public Verification verification() {
         return Verification.ofCells(
                 "kernels compiled by hiprtc for gfx90a, gfx908; float dot_general by rocBLAS if installed; not run: no device")
-                .withCollectiveNote("the RCCL process group (every collective, timeouts by ncclCommAbort) is compiled and its type and reduction mapping unit-tested; not run: no device");
+                .withCollectiveNote("the RCCL process group (every collective; a host handshake before each names missing ranks and refuses mismatched calls; a hang after it ends in ncclCommAbort)"
+                        + " is compiled; the handshake, the abort and 4 collectives run on a host-memory stand-in of the NCCL API; not run on a device: none here");
     }
 
     @Override

@@ -10,6 +10,7 @@ import static dev.crossbar.conformance.arch.KernelDeclarations.KERNEL_CLASSES;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchCondition;
@@ -60,6 +61,13 @@ public final class CrossbarArchitectureRules {
     /** The packages of Crossbar's own backends. */
     public static final String BACKEND_PACKAGES = "dev.crossbar.backend..";
 
+    /**
+     * The SPI's shared kernels ({@code GeneratedKernels}): generated-source kernels several GPU backends register by
+     * creating them with their own dialect; their cells count for the backends whose code creates them.
+     */
+    public static final String SHARED_KERNEL_PACKAGES = "dev.crossbar.spi.codegen..";
+    private static final String SHARED_KERNEL_PACKAGE = "dev.crossbar.spi.codegen";
+
     /** The reference backend, which must serve every cell. */
     public static final String CPU_BACKEND_PACKAGES = "dev.crossbar.backend.cpu..";
 
@@ -99,13 +107,14 @@ public final class CrossbarArchitectureRules {
             + " symbols and the --enable-native-access message written once instead of once per backend)";
     private static final String KERNEL_INTERFACE_REASON = "the runtime looks a kernel up by op and casts it to Op.kernelType(); a class declaring an op"
             + " whose interface it does not implement would fail at the first call instead of at build time";
-    private static final String KERNEL_PACKAGE_REASON = "kernels belong to the backend that runs them; a @Kernel class elsewhere would declare cells for"
-            + " no backend, or for one that cannot see it";
+    private static final String KERNEL_PACKAGE_REASON = "kernels belong to the backend that runs them, or to the SPI's shared generated kernels"
+            + " (dev.crossbar.spi.codegen) that backends register by creating them; a @Kernel class elsewhere would declare cells for no backend, or"
+            + " for one that cannot see it";
     private static final String KERNEL_CONCRETE_REASON = "every declared cell must be served by an instance the backend can create; an abstract class,"
             + " an interface or a class whose constructors are all private declares capabilities no kernel stands behind (a package-private class is"
             + " fine: the backend creates its kernels itself and hands the instances to KernelSet.of)";
     private static final String PROVIDER_REASON = "capabilities are derived from @Kernel annotations, never written twice, so the compatibility matrix"
-            + " states exactly what the kernels serve";
+            + " states exactly what the kernels serve: the backend's own kernel classes and the SPI's shared ones its code creates";
     private static final String CPU_REASON = "the cpu backend is the reference every other backend is compared with and the default that always runs;"
             + " a cell it lacks is a cell no user can rely on";
 
@@ -149,15 +158,15 @@ public final class CrossbarArchitectureRules {
     @ArchTest
     public static final ArchRule kernelClassesShouldImplementTheKernelInterfaceOfEachOpTheyDeclare = kernelInterfaceRule("..");
 
-    /** Every @Kernel class lives in a backend. */
+    /** Every @Kernel class lives in a backend, or among the SPI's shared generated kernels. */
     @ArchTest
-    public static final ArchRule kernelClassesShouldResideInABackend = kernelClassesShouldResideIn(BACKEND_PACKAGES);
+    public static final ArchRule kernelClassesShouldResideInABackend = kernelClassesShouldResideIn(BACKEND_PACKAGES, SHARED_KERNEL_PACKAGES);
 
     /** Every @Kernel class can be instantiated: a concrete class with a non-private constructor. */
     @ArchTest
     public static final ArchRule kernelClassesShouldBeInstantiable = kernelsInstantiableRule("..");
 
-    /** Every backend provider declares exactly the cells its @Kernel classes serve. */
+    /** Every backend provider declares exactly the cells its @Kernel classes and the shared kernels its code creates serve. */
     @ArchTest
     public static final ArchRule providersShouldDeclareExactlyTheCellsOfTheirKernelClasses = providerCellsRule("..");
 
@@ -177,7 +186,7 @@ public final class CrossbarArchitectureRules {
      * @return one rule combining them, for an {@code @ArchTest} field
      */
     public static ArchRule forPlugin(String... pluginPackages) {
-        String[] ownAndCrossbarBackends = Stream.concat(Stream.of(BACKEND_PACKAGES), Arrays.stream(pluginPackages)).toArray(String[]::new);
+        String[] ownAndCrossbarBackends = Stream.concat(Stream.of(BACKEND_PACKAGES, SHARED_KERNEL_PACKAGES), Arrays.stream(pluginPackages)).toArray(String[]::new);
         String[] openToPlugins = Stream.concat(XLA_PACKAGES_OPEN_TO_OTHER_BACKENDS.stream(), Arrays.stream(pluginPackages)).toArray(String[]::new);
         List<ArchRule> rules = new ArrayList<>();
         for (String plugin : pluginPackages) {
@@ -279,13 +288,19 @@ public final class CrossbarArchitectureRules {
     }
 
     private static ArchCondition<JavaClass> declareExactlyTheCellsOfTheKernelClassesInTheirPackageTree() {
-        return new ArchCondition<>("declare exactly the cells of the @Kernel classes in their package tree") {
+        return new ArchCondition<>("declare exactly the cells of the @Kernel classes in their package tree and of the shared kernels it creates") {
             @Override
             public void check(JavaClass provider, ConditionEvents events) {
                 SortedSet<Cell> served = new TreeSet<>();
                 for (JavaClass type : provider.getPackage().getClassesInPackageTree()) {
                     if (KERNEL_CLASSES.test(type)) {
                         served.addAll(KernelDeclarations.cellsOf(type));
+                    }
+                    for (JavaConstructorCall call : type.getConstructorCallsFromSelf()) {
+                        JavaClass created = call.getTargetOwner();
+                        if (KERNEL_CLASSES.test(created) && created.getPackageName().startsWith(SHARED_KERNEL_PACKAGE)) {
+                            served.addAll(KernelDeclarations.cellsOf(created));
+                        }
                     }
                 }
                 SortedSet<Cell> declared;
@@ -301,7 +316,7 @@ public final class CrossbarArchitectureRules {
                 SortedSet<Cell> undeclared = new TreeSet<>(served);
                 undeclared.removeAll(declared);
                 events.add(new SimpleConditionEvent(provider, withoutKernel.isEmpty() && undeclared.isEmpty(), String.format(Locale.ROOT,
-                        "%s declares cells no @Kernel class in %s.. serves: %s; and @Kernel classes there serve cells it does not declare: %s;"
+                        "%s declares cells no @Kernel class in %s.. or shared kernel it creates serves: %s; and those kernel classes serve cells it does not declare: %s;"
                                 + " derive capabilities() with Capabilities.declaredBy(kernel classes)",
                         provider.getName(), provider.getPackageName(), withoutKernel, undeclared)));
             }

@@ -15,10 +15,12 @@ import dev.crossbar.backend.archfixture.kernels.abstractkernel.AbstractNegKernel
 import dev.crossbar.backend.archfixture.kernels.iface.NegKernelInterface;
 import dev.crossbar.backend.archfixture.kernels.overclaiming.OverclaimingProvider;
 import dev.crossbar.backend.archfixture.kernels.privateconstructor.UnreachableNegKernel;
+import dev.crossbar.backend.archfixture.kernels.uncreated.UncreatedSharedKernelProvider;
 import dev.crossbar.backend.archfixture.kernels.wronginterface.AddDeclaredOnUnaryKernel;
 import dev.crossbar.backend.archfixture.linker.LinkingOutsideFfi;
 import dev.crossbar.backend.archfixture.logback.BackendUsingLogback;
 import dev.crossbar.backend.archfixture.runtimeuser.BackendReachingIntoRuntime;
+import dev.crossbar.backend.archfixture.shared.SharedKernelsProvider;
 import dev.crossbar.backend.archfixturea.UsesOtherBackend;
 import dev.crossbar.backend.archfixtureb.OtherBackendService;
 import dev.crossbar.backend.cpu.archfixture.OnlyAddKernel;
@@ -28,6 +30,7 @@ import dev.crossbar.backend.xla.internal.archfixture.XlaCompilerInternals;
 import dev.crossbar.backend.xla.pjrt.archfixture.PjrtClientFixture;
 import dev.crossbar.conformance.archfixture.StrayKernel;
 import dev.crossbar.runtime.archfixture.RuntimeService;
+import dev.crossbar.spi.codegen.GeneratedKernels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +97,15 @@ class CrossbarArchitectureRulesTest {
     void providersShouldDeclareExactlyTheCellsOfTheirKernelClasses() {
         AssertionError e = assertViolation(CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses, OverclaimingProvider.class);
         assertTrue(e.getMessage().contains("neg/f64"), () -> "The violation names the cell without a kernel: " + e.getMessage());
+    }
+
+    @Test
+    void providersCountTheSharedKernelsTheirCodeCreates() {
+        CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses.check(new ClassFileImporter().importPackagesOf(SharedKernelsProvider.class));
+        CrossbarArchitectureRules.kernelClassesShouldResideInABackend.check(new ClassFileImporter().importPackagesOf(GeneratedKernels.class));
+        AssertionError e = assertViolation(CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses, UncreatedSharedKernelProvider.class);
+        assertTrue(e.getMessage().contains("neg/f32") && e.getMessage().contains("erf/bf16"),
+                () -> "The violation names the shared kernel's cells the provider claims without creating it: " + e.getMessage());
     }
 
     @Test

@@ -91,7 +91,7 @@ final class OpenClBackend implements Backend {
     @Override
     public synchronized void copyFromHost(MemorySegment source, DeviceBuffer destination, long destinationOffset) {
         OpenClBuffer target = buffer(destination);
-        checkRange(target, destinationOffset, source.byteSize());
+        target.checkRange(destinationOffset, source.byteSize());
         if (source.byteSize() == 0) {
             return;
         }
@@ -104,7 +104,7 @@ final class OpenClBackend implements Backend {
     @Override
     public synchronized void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment destination) {
         OpenClBuffer from = buffer(source);
-        checkRange(from, sourceOffset, destination.byteSize());
+        from.checkRange(sourceOffset, destination.byteSize());
         if (destination.byteSize() == 0) {
             return;
         }
@@ -125,8 +125,8 @@ final class OpenClBackend implements Backend {
     public synchronized void copy(DeviceBuffer source, long sourceOffset, DeviceBuffer destination, long destinationOffset, long byteCount) {
         OpenClBuffer from = buffer(source);
         OpenClBuffer to = buffer(destination);
-        checkRange(from, sourceOffset, byteCount);
-        checkRange(to, destinationOffset, byteCount);
+        from.checkRange(sourceOffset, byteCount);
+        to.checkRange(destinationOffset, byteCount);
         if (byteCount == 0) {
             return;
         }
@@ -307,12 +307,6 @@ final class OpenClBackend implements Backend {
     private void checkOpen() {
         if (closed) {
             throw new AlreadyClosedException(this);
-        }
-    }
-
-    private static void checkRange(OpenClBuffer buffer, long offset, long byteCount) {
-        if (offset < 0 || byteCount < 0 || offset + byteCount > buffer.byteSize()) {
-            throw new IndexOutOfBoundsException(String.format(Locale.ROOT, "%d bytes at offset %d are outside %s", byteCount, offset, buffer));
         }
     }
 

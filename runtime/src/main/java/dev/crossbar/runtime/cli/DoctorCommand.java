@@ -5,16 +5,21 @@ import dev.crossbar.runtime.Crossbar;
 import dev.crossbar.runtime.Diagnosis;
 import dev.crossbar.runtime.DiscoveredBackend;
 import dev.crossbar.spi.BackendProvider;
+import dev.crossbar.spi.memory.MemoryStats;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code crossbar doctor}: every discovered backend, available or not, with its reason, and the selected one. */
+/**
+ * {@code crossbar doctor}: every discovered backend, available or not, with its reason; the allocator statistics of
+ * each available backend that keeps them; and the selected one.
+ */
 @Command(name = "doctor", description = "Lists every discovered backend, why it can or cannot run here, and the one selected.")
 final class DoctorCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -39,6 +44,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         printTable(out, rows);
         out.println();
+        printAllocators(out, diagnosis);
         if (diagnosis.selected().isPresent()) {
             DiscoveredBackend selected = diagnosis.selected().get();
             out.printf("Selected backend: %s (devices %s)%n", selected.name(), selected.availability().devices());
@@ -46,6 +52,35 @@ final class DoctorCommand implements Callable<Integer> {
         }
         out.printf("Selected backend: none: %s%n", diagnosis.selectionFailure().orElseThrow());
         return 1;
+    }
+
+    /**
+     * Creates each available backend and prints its allocator's statistics ({@code Backend.memoryStats()}) where it
+     * keeps them, or why it could not be created: the probe alone does not load a device context.
+     */
+    private static void printAllocators(PrintWriter out, Diagnosis diagnosis) {
+        List<String> lines = new ArrayList<>();
+        for (DiscoveredBackend b : diagnosis.backends()) {
+            if (!b.isAvailable()) {
+                continue;
+            }
+            try (Crossbar crossbar = Crossbar.builder().backend(b.name()).build()) {
+                crossbar.memory().allocator().ifPresent(stats -> lines.add(b.name() + ": " + describe(stats)));
+            } catch (RuntimeException e) {
+                lines.add(String.format(Locale.ROOT, "%s: not created: %s", b.name(), e.getMessage()));
+            }
+        }
+        if (!lines.isEmpty()) {
+            out.println("Allocators (each available backend, created for this report):");
+            lines.forEach(line -> out.println("  " + line));
+            out.println();
+        }
+    }
+
+    private static String describe(MemoryStats stats) {
+        return String.format(Locale.ROOT, "allocated %d B, cached %d B, peak %d B, requests %d, cache hits %d, device allocations %d, device frees %d",
+                stats.allocatedBytes(), stats.cachedBytes(), stats.peakAllocatedBytes(), stats.requests(), stats.cacheHits(), stats.deviceAllocations(),
+                stats.deviceFrees());
     }
 
     private static String versions(Map<String, String> versions) {

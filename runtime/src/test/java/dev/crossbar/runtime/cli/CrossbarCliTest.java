@@ -33,6 +33,17 @@ class CrossbarCliTest {
     }
 
     @Test
+    void doctorPrintsTheAllocatorStatisticsOfEachAvailableBackend() {
+        String out = run(0, "doctor");
+        assertTrue(out.contains("Allocators (each available backend, created for this report):"), out);
+        assertTrue(out.lines().anyMatch(l -> l.equals("  fake: allocated 1024 B, cached 2048 B, peak 4096 B, requests 3, cache hits 1, device allocations 2, "
+                + "device frees 0")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("  cpu: allocated \\d+ B, cached \\d+ B, .*")), "the cpu backend's host pool reports: " + out);
+        assertTrue(out.lines().noneMatch(l -> l.startsWith("  missinglib") || l.startsWith("  future") || l.startsWith("  badprobe")),
+                "unavailable backends are not created: " + out);
+    }
+
+    @Test
     void matrixPrintsTheGeneratedFile() {
         assertEquals(new CompatibilityMatrix(Crossbar.builder().diagnose().backends()).toMarkdown(), run(0, "matrix"));
     }

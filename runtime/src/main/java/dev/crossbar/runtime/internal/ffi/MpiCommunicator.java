@@ -197,7 +197,10 @@ public final class MpiCommunicator {
      * @return the group
      */
     public ProcessGroup group(String channel, List<Integer> ranks, String name, Device device, Duration timeout) {
-        String key = channel + " " + ranks;
+        return group(channel, channel + " " + ranks, ranks, name, device, timeout);
+    }
+
+    private MpiGroup group(String channel, String key, List<Integer> ranks, String name, Device device, Duration timeout) {
         lock.lock();
         try {
             MpiGroup existing = groups.get(key);
@@ -206,7 +209,8 @@ public final class MpiCommunicator {
             }
             // The world of the "world" channel uses the duplicate of MPI_COMM_WORLD; every other group gets its own
             // communicator at its first collective, so collectives of different channels never meet in MPI's matching.
-            MpiGroup group = new MpiGroup(this, channel, key, name, ranks, device, timeout, ranks.size() == size && channel.equals("world") ? dataWorld : null);
+            MpiGroup group = new MpiGroup(this, channel, key, name, ranks, device, timeout,
+                    ranks.size() == size && key.equals("world " + ranks) ? dataWorld : null);
             groups.put(key, group);
             List<Map.Entry<Integer, ControlRecord>> waiting = early.remove(key);
             if (waiting != null) {
@@ -220,16 +224,24 @@ public final class MpiCommunicator {
 
     /**
      * Returns the bootstrap of a device communicator over the given ranks: the group's first rank makes the bytes (an
-     * NCCL or RCCL unique id) and MPI broadcasts them, after the usual handshake, within the timeout.
+     * NCCL or RCCL unique id) and MPI broadcasts them, after the usual handshake, within the timeout; each of the
+     * device communicator's collectives is then checked by a handshake of its own, in a group of the channel that
+     * carries nothing else, so its sequence numbers are the device communicator's.
      *
      * @param channel the channel of the group
      * @param ranks global ranks, ascending, this process's rank among them
+     * @param name the group's name in messages, such as {@code "world [0, 1]"}
      * @param device this rank's device
      * @param timeout how long every rank has to arrive
      * @return the bootstrap, for a backend's communicator factory
      */
-    public CommunicatorBootstrap bootstrap(String channel, List<Integer> ranks, Device device, Duration timeout) {
-        return (MpiGroup) group(channel, ranks, channel + " " + ranks, device, timeout);
+    public CommunicatorBootstrap bootstrap(String channel, List<Integer> ranks, String name, Device device, Duration timeout) {
+        return (MpiGroup) group(channel, ranks, name, device, timeout);
+    }
+
+    /** The group that carries the handshakes of the device communicator a bootstrap group started. */
+    MpiGroup handshakes(MpiGroup bootstrap) {
+        return group(bootstrap.channel(), bootstrap.key() + " handshakes", bootstrap.ranks(), bootstrap.name(), bootstrap.device(), bootstrap.timeout());
     }
 
     /**

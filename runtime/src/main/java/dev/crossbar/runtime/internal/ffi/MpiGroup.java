@@ -97,6 +97,14 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
         return key;
     }
 
+    String channel() {
+        return channel;
+    }
+
+    String name() {
+        return name;
+    }
+
     /** True when a transfer was left in flight in MPI, so the group refuses further collectives. */
     boolean broken() {
         return brokenReason != null;
@@ -324,6 +332,20 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
         }
         broadcastBytes(length.get(ValueLayout.JAVA_INT, 0) + " bytes", data).await();
         return data.asSlice(0, length.get(ValueLayout.JAVA_INT, 0)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * The handshake alone, in the group that carries only the handshakes of the device communicator this group started
+     * (its sequence numbers are that communicator's): a rank that never announces the call is named, a different call
+     * fails every rank.
+     */
+    @Override
+    public void agree(String op, String arguments, long sequence) {
+        MpiGroup handshakes = communicator.handshakes(this);
+        MpiWork<Void> work = new MpiWork<>(handshakes, op, sequence, op + "(" + arguments + ")");
+        work.define(w -> {
+        }, () -> null);
+        handshakes.submit(work).await();
     }
 
     private MpiWork<Void> broadcastBytes(String what, MemorySegment buffer) {

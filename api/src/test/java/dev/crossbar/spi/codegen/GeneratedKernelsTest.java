@@ -1,0 +1,36 @@
+package dev.crossbar.spi.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.crossbar.api.DType;
+import dev.crossbar.spi.Capabilities;
+import dev.crossbar.spi.Cell;
+import dev.crossbar.spi.ExecutionMode;
+import dev.crossbar.spi.Op;
+import dev.crossbar.spi.kernel.OpKernel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The shared kernels declare exactly the cells the generator serves, dot_general aside (each backend runs its BLAS). */
+class GeneratedKernelsTest {
+    @Test
+    void declareEveryCellTheGeneratorServesButDotGeneral() {
+        List<Class<? extends OpKernel>> classes = Arrays.stream(GeneratedKernels.class.getDeclaredClasses())
+                .<Class<? extends OpKernel>>map(c -> c.asSubclass(OpKernel.class)).toList();
+        Set<Cell> declared = Capabilities.declaredBy(ExecutionMode.EAGER, classes).cells();
+
+        Set<Cell> generated = new TreeSet<>();
+        for (Op op : Op.values()) {
+            for (DType dtype : op.admitted()) {
+                if (op != Op.DOT_GENERAL && KernelGenerator.supports(op, dtype)) {
+                    generated.add(new Cell(op, dtype));
+                }
+            }
+        }
+        assertEquals(generated, new TreeSet<>(declared));
+        assertEquals(15, classes.size(), "one class per kernel interface the generator serves");
+    }
+}
