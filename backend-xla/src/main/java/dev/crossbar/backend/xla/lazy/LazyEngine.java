@@ -44,6 +44,12 @@ import java.util.stream.IntStream;
  * materialization ({@link #synchronize()}, reading a buffer, a partial host write) turns every value still held by an
  * open buffer into one {@link Graph}, compiles it once per distinct structure with the {@link XlaExecutor} (scalars and
  * buffer contents are arguments, never constants) and runs it.
+ *
+ * <p>Materialization is per device, so that in an SPMD run each rank (one device each, bound by its process groups,
+ * {@link LazyCommunicatorFactory}) runs only its own graph. A rank's graph that holds collectives is its part of an SPMD
+ * program: the rank waits until every rank the collectives name has reached its own materialization point, and the
+ * parts run together as the replicas of one compiled program ({@link XlaExecutor#compileSpmd}), so a training step
+ * under FSDP is one program per materialization point, compiled once.
  */
 public final class LazyEngine implements AutoCloseable {
     /** The operation named in the errors of SPMD programs, which have no single collective to blame. */
