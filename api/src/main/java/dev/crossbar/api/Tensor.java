@@ -1193,13 +1193,13 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Finishes the work recorded on this tensor's backend so far. On a lazy graph backend (xla) this compiles, or
-     * reuses, and runs the pending graph, a materialization point like reading values; on eager backends it returns
+     * Finishes the work recorded on this tensor's device so far. On a lazy graph backend (xla) this compiles, or
+     * reuses, and runs the pending graph of the device (with the other ranks' when it holds collectives), a materialization point like reading values; on eager backends it returns
      * at once. Optimizers call it at the end of every step.
      */
     public void synchronize() {
         checkOpen();
-        storage.backend().synchronize();
+        storage.backend().synchronize(device());
     }
 
     /**

@@ -85,6 +85,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Finishes the work recorded so far for one device, as {@link #synchronize()} does for all of them. In an SPMD run each
+     * rank synchronizes its own device: a lazy graph backend whose program holds collectives then runs it together with the
+     * other ranks' programs, so one rank must not run another's. Backends without per-device work synchronize everything.
+     *
+     * @param device one of the backend's devices
+     */
+    default void synchronize(Device device) {
+        synchronize();
+    }
+
+    /**
      * Returns what the backend's allocators hold and have done, summed over its devices, for the runtime's accounting
      * ({@code Crossbar.memory()}): bytes allocated and cached, the peak, requests and cache hits.
      *

@@ -4,11 +4,18 @@ import dev.crossbar.api.Functional;
 import dev.crossbar.api.Generator;
 import dev.crossbar.api.Tensor;
 import dev.crossbar.api.TensorScope;
+import dev.crossbar.api.distributed.DeviceMesh;
+import dev.crossbar.api.distributed.InProcessSpmd;
+import dev.crossbar.api.distributed.ReduceOp;
+import dev.crossbar.api.distributed.SpmdOptions;
 import dev.crossbar.api.nn.Gpt;
 import dev.crossbar.api.nn.Module;
 import dev.crossbar.api.optim.AdamW;
 import dev.crossbar.api.optim.Optimizer;
+import dev.crossbar.api.sharding.Fsdp;
+import dev.crossbar.api.sharding.FsdpOptions;
 import dev.crossbar.spi.Backend;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,6 +92,49 @@ public final class TinyGptWorkload {
      * @param countAfterStep the counter (such as a lazy engine's compilations) read after each step
      */
     public record TrainingRun(double[] losses, long[] countAfterStep) {
+    }
+
+    /**
+     * Trains a model built from {@link #SEED} with {@link #adam} under FSDP on the first {@code world} devices of a
+     * backend, one rank per device in this JVM: the blocks and then the whole model are sharded over a 1-D mesh, and each
+     * rank takes its rows of every step's batch ({@link #BATCH} must divide by {@code world}). The loss of a step is the
+     * ranks' average, as every rank sees it.
+     *
+     * @param backend the backend, with at least {@code world} devices
+     * @param world the number of ranks
+     * @param steps how many steps
+     * @param counter read by rank 0 after each step, such as a lazy engine's compilations; on a lazy backend every rank's
+     *     programs of the step ran (and compiled) before it, since the averaged loss is an SPMD program of all ranks
+     * @return the losses and the counter after each step
+     */
+    public static TrainingRun trainFsdp(Backend backend, int world, int steps, LongSupplier counter) {
+        DeviceMesh mesh = DeviceMesh.of(new int[] {world}, "shard");
+        List<TrainingRun> runs = InProcessSpmd.call(backend, world, SpmdOptions.defaults(), rank -> {
+            Gpt model = new Gpt(rank.scope(), new Generator(SEED), CONFIG);
+            model.children().forEach((name, child) -> {
+                if (name.startsWith("block")) {
+                    Fsdp.fullyShard(child, rank, mesh, FsdpOptions.defaults());
+                }
+            });
+            Fsdp.fullyShard(model, rank, mesh, FsdpOptions.defaults());
+            Optimizer optimizer = adam(model);
+            int rows = BATCH / world;
+            double[] losses = new double[steps];
+            long[] counts = new long[steps];
+            for (int step = 0; step < steps; step++) {
+                try (TensorScope scope = rank.scope().child()) {
+                    Tensor loss = loss(scope, model, step, rank.rank() * rows, (rank.rank() + 1) * rows);
+                    loss.backward();
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                    losses[step] = rank.world().allReduce(loss.detach(), ReduceOp.AVG).item();
+                }
+                // Reading the loss ran the step's last program on every rank, so every program of the step is compiled.
+                counts[step] = rank.rank() == 0 ? counter.getAsLong() : 0;
+            }
+            return new TrainingRun(losses, counts);
+        });
+        return runs.getFirst();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.crossbar.api.Device;
 import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
 import dev.crossbar.backend.xla.internal.tf.TensorFlowRuntime;
 import dev.crossbar.backend.xla.executor.PjrtExecutor;
+import dev.crossbar.backend.xla.executor.SpmdEmulationExecutor;
 import dev.crossbar.backend.xla.pjrt.CompileOptions;
 import dev.crossbar.backend.xla.pjrt.PjrtClient;
 import dev.crossbar.backend.xla.pjrt.PjrtPlugin;
@@ -279,10 +280,11 @@ public final class NeuronBackendProvider implements BackendProvider {
     @Override
     public Verification verification() {
         return Verification.ofCells("op conformance kit and BF16 tiny-GPT on XLA:CPU under Neuron program rules")
-                .withCollectiveNote("no neuron collective runs: neuron records programs with the xla engine, whose process groups do not record"
-                        + " collectives, and both neuron executors run one replica (XLA:CPU, or the Neuron PJRT plugin's first NeuronCore);"
-                        + " checking FSDP and HSDP meshes and rank-to-core maps against an instance's visible NeuronCores is unit-tested from"
-                        + " documented instance shapes but not yet applied, since no neuron mesh, process group or replica group is created");
+                .withCollectiveNote("neuron's process groups are xla's, which record collectives into SPMD programs, checked at creation"
+                        + " against the instance's visible NeuronCores (rank-to-core map, unit-tested for trn1, trn2 with LNC=2 and inf2); the"
+                        + " collective and FSDP suites are not run on neuron (their F64 cases have no NeuronCore type); FSDP tiny-GPT training on 2 ranks"
+                        + " in BF16 is checked against cpu on XLA:CPU under Neuron rules (SPMD emulated); the Neuron PJRT plugin runs one replica,"
+                        + " so SPMD programs are refused there");
     }
 
     /**
@@ -301,13 +303,18 @@ public final class NeuronBackendProvider implements BackendProvider {
         }
         NeuronProgramRules rules = NeuronProgramRules.fromSettings(context::property);
         if (context.property(EXECUTOR_PROPERTY).map(String::strip).filter(e -> !e.isEmpty()).isPresent()) {
-            return new NeuronBackend(availability.devices(), new NeuronExecutor(new TensorFlowExecutor(), rules), rules);
+            NeuronExecutor verification = new NeuronExecutor(new TensorFlowExecutor(), rules);
+            // A verification run checks its process groups against the instance type it names, if it names one.
+            Optional<NeuronTopology> topology = context.property(INSTANCE_TYPE_PROPERTY).filter(t -> !t.isBlank())
+                    .map(t -> NeuronTopology.of(NeuronInstanceType.named(t), environment));
+            return new NeuronBackend(availability.devices(), verification, new SpmdEmulationExecutor(verification), rules, topology);
         }
         PjrtClient client = PjrtClient.create(PjrtPlugin.load(findPlugin(context, new ArrayList<>()).orElseThrow()));
         NeuronCompileCache cache = new NeuronCompileCache(NeuronCompileCache.defaultFolder(context.property(NeuronCompileCache.FOLDER_PROPERTY)));
         NeuronCompiler compiler = new NeuronCompiler(client, cache, NeuronCompiler.compilerFlags(environment));
         PjrtExecutor runtime = new PjrtExecutor(client, (owner, stableHlo) -> compiler.compile(stableHlo, CompileOptions.SINGLE_DEVICE));
-        return new NeuronBackend(availability.devices(), new NeuronExecutor(runtime, rules), rules);
+        NeuronExecutor neuron = new NeuronExecutor(runtime, rules);
+        return new NeuronBackend(availability.devices(), neuron, neuron, rules, Optional.of(NeuronTopology.of(instanceType(context), environment)));
     }
 
     private static String version() {

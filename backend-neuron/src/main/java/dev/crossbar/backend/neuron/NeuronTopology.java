@@ -203,6 +203,29 @@ final class NeuronTopology {
     }
 
     /**
+     * Checks a process group about to be created on NeuronCores: every rank must run on a visible logical core of one of
+     * the {@code nodes} instances, since its collectives' replica groups name those cores.
+     *
+     * @param group the group's name, for the message
+     * @param ranks the group's global ranks
+     * @param nodes the instances of the job
+     * @return the logical core of each rank, in group order
+     * @throws NeuronConfigurationException naming the group, the ranks without a core, the cores and the fix
+     */
+    List<Integer> checkGroup(String group, List<Integer> ranks, int nodes) {
+        int world = worldSize(nodes);
+        List<Integer> beyond = ranks.stream().filter(rank -> rank < 0 || rank >= world).toList();
+        if (!beyond.isEmpty()) {
+            throw new NeuronConfigurationException(String.format(Locale.ROOT,
+                    "process group %s needs a NeuronCore for rank(s) %s, but %d node(s) x %d visible cores (%s on %s, %s=%d) give ranks 0-%d;"
+                            + " run at most %d ranks per node, or make more cores visible with %s",
+                    group, beyond, nodes, visibleCores.size(), visibleCoresText(), instance.name(), LOGICAL_CORE_CONFIG, logicalCoreConfig, world - 1,
+                    visibleCores.size(), VISIBLE_CORES));
+        }
+        return ranks.stream().map(rank -> coreOfRank(rank, nodes)).toList();
+    }
+
+    /**
      * Checks an FSDP mesh: one dimension over all ranks.
      *
      * @throws NeuronConfigurationException naming the mesh and the cores

@@ -139,6 +139,27 @@ class NeuronTopologyTest {
     }
 
     @Test
+    void processGroupsGetOneVisibleCorePerRank() {
+        NeuronTopology trn1 = topology("trn1.32xlarge", Map.of());
+        NeuronTopology trn2 = topology("trn2.48xlarge", Map.of("NEURON_RT_VISIBLE_CORES", "4-7"));
+        NeuronTopology inf2 = topology("inf2.xlarge", Map.of());
+
+        assertEquals(range(0, 31), trn1.checkGroup("world", range(0, 31), 1));
+        assertEquals(List.of(1, 17, 31), trn1.checkGroup("group [1, 17, 31]", List.of(1, 17, 31), 1));
+        assertEquals(List.of(4, 5, 6, 7), trn2.checkGroup("world", range(0, 3), 1));
+        assertEquals(List.of(5, 7), trn2.checkGroup("group [5, 7]", List.of(5, 7), 2));
+        var tooManyForLnc2 = assertThrows(NeuronConfigurationException.class, () -> trn2.checkGroup("world [0..7]", range(0, 7), 1));
+        var tooManyForInf2 = assertThrows(NeuronConfigurationException.class, () -> inf2.checkGroup("world [0, 1, 2, 3]", range(0, 3), 1));
+
+        assertEquals("process group world [0..7] needs a NeuronCore for rank(s) [4, 5, 6, 7], but 1 node(s) x 4 visible cores (cores 4-7 on"
+                + " trn2.48xlarge, NEURON_LOGICAL_NC_CONFIG=2) give ranks 0-3; run at most 4 ranks per node, or make more cores visible with"
+                + " NEURON_RT_VISIBLE_CORES", tooManyForLnc2.getMessage());
+        assertEquals("process group world [0, 1, 2, 3] needs a NeuronCore for rank(s) [2, 3], but 1 node(s) x 2 visible cores (cores 0-1 on"
+                + " inf2.xlarge, NEURON_LOGICAL_NC_CONFIG=1) give ranks 0-1; run at most 2 ranks per node, or make more cores visible with"
+                + " NEURON_RT_VISIBLE_CORES", tooManyForInf2.getMessage());
+    }
+
+    @Test
     void anUnknownInstanceTypeListsTheKnownOnes() {
         var e = assertThrows(NeuronConfigurationException.class, () -> NeuronInstanceType.named("p5.48xlarge"));
 

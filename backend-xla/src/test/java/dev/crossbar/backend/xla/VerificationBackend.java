@@ -14,9 +14,14 @@ final class VerificationBackend {
     }
 
     static XlaBackend create() {
+        return create(CONTEXT);
+    }
+
+    /** The same with more settings, such as {@code crossbar.xla.devices}; the context must select the verification executor. */
+    static XlaBackend create(BackendContext context) {
         XlaBackendProvider provider = new XlaBackendProvider();
-        Availability availability = provider.probe(CONTEXT);
+        Availability availability = provider.probe(context);
         assumeTrue(availability.available(), () -> "UNAVAILABLE: the xla verification executor cannot run here: " + availability.reason());
-        return (XlaBackend) provider.create(CONTEXT);
+        return (XlaBackend) provider.create(context);
     }
 }

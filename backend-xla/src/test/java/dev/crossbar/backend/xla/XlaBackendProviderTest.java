@@ -11,8 +11,8 @@ import dev.crossbar.api.Device;
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.backend.xla.executor.PjrtExecutor;
+import dev.crossbar.backend.xla.executor.SpmdEmulationExecutor;
 import dev.crossbar.backend.xla.internal.ffi.FakePjrtPlugin;
-import dev.crossbar.backend.xla.internal.tf.TensorFlowExecutor;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -92,7 +92,8 @@ class XlaBackendProviderTest {
         assumeTrue(new XlaBackendProvider().probe(context).available(), "UNAVAILABLE: TensorFlow Java does not load here");
 
         try (XlaBackend backend = (XlaBackend) new XlaBackendProvider().create(context)) {
-            assertTrue(backend.engine().executor() instanceof TensorFlowExecutor, backend.engine().executor().platform());
+            assertTrue(backend.engine().executor() instanceof SpmdEmulationExecutor && backend.engine().executor().platform().startsWith("XLA:CPU through TensorFlow Java"),
+                    backend.engine().executor().platform());
         }
     }
 

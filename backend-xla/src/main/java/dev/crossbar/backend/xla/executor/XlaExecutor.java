@@ -1,7 +1,9 @@
 package dev.crossbar.backend.xla.executor;
 
+import dev.crossbar.spi.graph.Graph;
 import dev.crossbar.spi.graph.ValueType;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Compiles StableHLO modules and runs them: the one seam between the xla backend's lowering and an XLA runtime. A
@@ -34,6 +36,25 @@ public interface XlaExecutor extends AutoCloseable {
      * @throws XlaExecutionException if the runtime rejects the module
      */
     XlaExecutable compile(String stableHlo, List<ValueType> parameters, List<ValueType> results);
+
+    /**
+     * Compiles an SPMD program: one graph per replica, whose collectives name replica ids {@code 0 .. replicas - 1} and
+     * correspond in order across the replicas' graphs. A runtime that runs one executable on every replica (a PJRT
+     * plugin) needs the graphs to be equal; they differ when ranks record rank-dependent static attributes, such as
+     * the offsets of their own shard.
+     *
+     * <p>An executor that emulates SPMD may run more replicas here than {@link #replicas()}, which counts the replicas
+     * of a module given to {@link #compile}.
+     *
+     * @param replicas the graph of each replica, index = replica id; each as {@link dev.crossbar.backend.xla.stablehlo.StableHloLowering} lowers it
+     * @return the executable
+     * @throws XlaExecutionException if this executor runs fewer replicas or different programs per replica, or the
+     *     runtime rejects the program
+     */
+    default XlaSpmdExecutable compileSpmd(List<Graph> replicas) {
+        throw new XlaExecutionException(String.format(Locale.ROOT, "%s runs programs of %d replica(s), not SPMD programs of %d; run them through a PJRT"
+                + " plugin with %d devices", platform(), replicas(), replicas.size(), replicas.size()), null);
+    }
 
     /** Releases the runtime's resources; executables must be closed first. */
     @Override

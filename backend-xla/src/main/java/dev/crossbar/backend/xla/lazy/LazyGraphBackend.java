@@ -2,6 +2,7 @@ package dev.crossbar.backend.xla.lazy;
 
 import dev.crossbar.api.Device;
 import dev.crossbar.spi.Backend;
+import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.spi.DeviceBuffer;
 import dev.crossbar.spi.KernelSet;
 import java.lang.foreign.MemorySegment;
@@ -18,6 +19,7 @@ public class LazyGraphBackend implements Backend {
     private final List<Device> devices;
     private final LazyEngine engine;
     private final KernelSet kernels;
+    private final CommunicatorFactory communicators;
 
     /**
      * Creates a backend on an engine; closing the backend closes the engine.
@@ -32,6 +34,7 @@ public class LazyGraphBackend implements Backend {
         this.devices = List.copyOf(devices);
         this.engine = engine;
         this.kernels = kernels;
+        this.communicators = new LazyCommunicatorFactory(engine);
     }
 
     @Override
@@ -81,6 +84,22 @@ public class LazyGraphBackend implements Backend {
     @Override
     public final void synchronize() {
         engine.synchronize();
+    }
+
+    @Override
+    public final void synchronize(Device device) {
+        engine.synchronize(device);
+    }
+
+    /**
+     * Returns process groups whose collectives are recorded into the ranks' graphs and run as SPMD programs, so that
+     * {@code Spmd} and FSDP run on this backend with one compiled program per step.
+     *
+     * @return the factory of {@link LazyCommunicatorFactory}
+     */
+    @Override
+    public Optional<CommunicatorFactory> communicators() {
+        return Optional.of(communicators);
     }
 
     /**
