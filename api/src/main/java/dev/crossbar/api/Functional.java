@@ -1,6 +1,7 @@
 package dev.crossbar.api;
 
 import dev.crossbar.spi.kernel.AdamWKernel;
+import dev.crossbar.spi.kernel.GeluKernel;
 import dev.crossbar.spi.kernel.SoftmaxKernel;
 import java.util.List;
 import java.util.Locale;
@@ -163,6 +164,10 @@ public final class Functional {
      * @return {@code x * Phi(x)}
      */
     public static Tensor gelu(Tensor x, GeluApproximation approximation) {
+        Tensor fused = fusedGelu(x, approximation == GeluApproximation.TANH);
+        if (fused != null) {
+            return fused;
+        }
         if (approximation == GeluApproximation.TANH) {
             try (Tensor x2 = x.mul(x);
                     Tensor x3 = x2.mul(x);
@@ -178,6 +183,30 @@ public final class Functional {
         try (Tensor scaled = x.mul(1.0 / Math.sqrt(2.0)); Tensor e = scaled.erf(); Tensor onePlus = e.add(1.0); Tensor half = x.mul(0.5)) {
             return half.mul(onePlus);
         }
+    }
+
+    /**
+     * GELU with the backend's {@link GeluKernel}, or null when it has none or declines the input. The backward pass
+     * applies the kernel's derivative to the saved input, in one pass too, after making the result's gradient
+     * contiguous (it may be a broadcast view).
+     */
+    private static Tensor fusedGelu(Tensor x, boolean tanh) {
+        GeluKernel kernel = x.fusedKernel(GeluKernel.class).orElse(null);
+        if (kernel == null || !kernel.serves(x.view())) {
+            return null;
+        }
+        return Grad.function("gelu", List.of(x), () -> {
+            Tensor out = x.emptyLike();
+            kernel.gelu(out.view(), x.view(), tanh);
+            return out;
+        }, (g, saved) -> {
+            Tensor input = saved.getFirst();
+            try (Tensor gradient = g.contiguous()) {
+                Tensor gradIn = input.emptyLike();
+                kernel.geluBackward(gradIn.view(), gradient.view(), input.view(), tanh);
+                return List.of(gradIn);
+            }
+        });
     }
 
     /**

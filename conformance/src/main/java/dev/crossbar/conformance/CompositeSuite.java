@@ -248,6 +248,52 @@ public abstract class CompositeSuite extends BackendFixture {
         }
     }
 
+    /**
+     * GELU in both forms (fused where the backend has a {@link dev.crossbar.spi.kernel.GeluKernel}) on lengths around
+     * vector widths and past a thousand, against the double formulas, and its gradient against the closed-form
+     * derivatives for the losses {@code sum(w gelu(x))} and {@code sum(gelu(x))} (whose gradient is a broadcast view):
+     * {@code (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi)} and, with {@code u = sqrt(2 / pi) (x + 0.044715 x^3)},
+     * {@code (1 + tanh u) / 2 + x (1 - tanh^2 u) sqrt(2 / pi) (1 + 3 * 0.044715 x^2) / 2}.
+     */
+    @Test
+    public final void geluAndItsGradientMatchTheReferenceOnEveryLength() {
+        double scale = Math.sqrt(2 / Math.PI);
+        for (int n : new int[] {1, 7, 16, 33, 65, 1000, 2500}) {
+            double[] x = random(n + 7, n, -4, 4);
+            double[] w = random(n + 2000, n, -1, 1);
+            for (Functional.GeluApproximation form : Functional.GeluApproximation.values()) {
+                boolean tanh = form == Functional.GeluApproximation.TANH;
+                double[] value = new double[n];
+                double[] slope = new double[n];
+                double[] weighted = new double[n];
+                for (int i = 0; i < n; i++) {
+                    double v = x[i];
+                    if (tanh) {
+                        double t = Math.tanh(scale * (v + 0.044715 * v * v * v));
+                        value[i] = 0.5 * v * (1 + t);
+                        slope[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * scale * (1 + 3 * 0.044715 * v * v);
+                    } else {
+                        double cdf = 0.5 * (1 + erfSeries(v / Math.sqrt(2)));
+                        value[i] = v * cdf;
+                        slope[i] = cdf + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+                    }
+                    weighted[i] = w[i] * slope[i];
+                }
+                String what = "gelu " + form + " of " + n;
+                try (TensorScope scope = root().child()) {
+                    Tensor input = scope.fromArray(floats(x), n).requiresGrad(true);
+                    Tensor y = Functional.gelu(input, form);
+                    assertClose(value, y.toFloatArray(), what);
+                    y.mul(scope.fromArray(floats(w), n)).sum().backward();
+                    assertClose(weighted, input.grad().orElseThrow().toFloatArray(), what + " gradient");
+                    Tensor again = scope.fromArray(floats(x), n).requiresGrad(true);
+                    Functional.gelu(again, form).sum().backward();
+                    assertClose(slope, again.grad().orElseThrow().toFloatArray(), what + " gradient of the sum");
+                }
+            }
+        }
+    }
+
     @Test
     public final void meanAndVarianceMatchTwoPassReferences() {
         double[] x = random(5, 4 * 6, -2, 2);

@@ -8,10 +8,11 @@ import dev.crossbar.conformance.CompositeSuite;
 import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.AdamWKernel;
+import dev.crossbar.spi.kernel.GeluKernel;
 import dev.crossbar.spi.kernel.SoftmaxKernel;
 import org.junit.jupiter.api.Test;
 
-/** Runs the composite-op checks of the conformance kit on the cpu backend, whose F32 softmax and AdamW are fused. */
+/** Runs the composite-op checks of the conformance kit on the cpu backend, whose F32 softmax, GELU and AdamW are fused. */
 class CpuCompositeTest extends CompositeSuite {
     @Override
     protected BackendProvider provider() {
@@ -24,6 +25,7 @@ class CpuCompositeTest extends CompositeSuite {
             TensorView f32 = TensorView.contiguous(buffer, DType.F32, Shape.of(3, 4));
             assertTrue(backend().kernels().fused(SoftmaxKernel.class).orElseThrow().serves(f32));
             assertTrue(backend().kernels().fused(AdamWKernel.class).orElseThrow().serves(f32, f32, f32, f32));
+            assertTrue(backend().kernels().fused(GeluKernel.class).orElseThrow().serves(f32));
         }
     }
 }
