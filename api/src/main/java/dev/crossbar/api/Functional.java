@@ -2,6 +2,7 @@ package dev.crossbar.api;
 
 import dev.crossbar.spi.kernel.AdamWKernel;
 import dev.crossbar.spi.kernel.GeluKernel;
+import dev.crossbar.spi.kernel.LayerNormKernel;
 import dev.crossbar.spi.kernel.SoftmaxKernel;
 import java.util.List;
 import java.util.Locale;
@@ -116,6 +117,10 @@ public final class Functional {
      * @return the normalized tensor
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        Tensor fused = fusedLayerNorm(x, weight, bias, eps);
+        if (fused != null) {
+            return fused;
+        }
         int[] last = {-1};
         try (Tensor mu = x.mean(last, true);
                 Tensor centered = x.sub(mu);
@@ -126,6 +131,41 @@ public final class Functional {
                 Tensor normalized = centered.mul(inverse)) {
             return affine(normalized, weight, bias);
         }
+    }
+
+    /**
+     * Layer normalization with the backend's {@link LayerNormKernel}, or null when it has none, either parameter is
+     * missing, or it declines the operands. The backward pass computes the three gradients in one kernel call, after
+     * bringing the result's gradient to the input's type and row-major layout (it may be a broadcast view).
+     */
+    private static Tensor fusedLayerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        if (weight == null || bias == null || x.rank() == 0) {
+            return null;
+        }
+        LayerNormKernel kernel = x.fusedKernel(LayerNormKernel.class).orElse(null);
+        if (kernel == null || !kernel.serves(x.view(), weight.view(), bias.view())) {
+            return null;
+        }
+        return Grad.function("layer_norm", List.of(x, weight, bias), () -> {
+            Tensor out = x.emptyLike();
+            kernel.forward(out.view(), x.view(), weight.view(), bias.view(), eps);
+            return out;
+        }, (g, saved) -> {
+            Tensor input = saved.get(0);
+            Tensor scale = saved.get(1);
+            try (Tensor gradient = rowMajorAs(g, input)) {
+                Tensor gradIn = input.emptyLike();
+                Tensor gradWeight = scale.emptyLike();
+                Tensor gradBias = scale.emptyLike();
+                kernel.backward(gradIn.view(), gradWeight.view(), gradBias.view(), gradient.view(), input.view(), scale.view(), eps);
+                return List.of(gradIn, gradWeight, gradBias);
+            }
+        });
+    }
+
+    /** A new handle on {@code g} row-major in {@code like}'s type: the kernels of fused ops read it as they read their input. */
+    private static Tensor rowMajorAs(Tensor g, Tensor like) {
+        return g.dtype() == like.dtype() ? g.contiguous() : g.cast(like.dtype());
     }
 
     /**
@@ -187,8 +227,8 @@ public final class Functional {
 
     /**
      * GELU with the backend's {@link GeluKernel}, or null when it has none or declines the input. The backward pass
-     * applies the kernel's derivative to the saved input, in one pass too, after making the result's gradient
-     * contiguous (it may be a broadcast view).
+     * applies the kernel's derivative to the saved input, in one pass too, after bringing the result's gradient to the
+     * input's type and row-major layout (it may be a broadcast view).
      */
     private static Tensor fusedGelu(Tensor x, boolean tanh) {
         GeluKernel kernel = x.fusedKernel(GeluKernel.class).orElse(null);
@@ -201,7 +241,7 @@ public final class Functional {
             return out;
         }, (g, saved) -> {
             Tensor input = saved.getFirst();
-            try (Tensor gradient = g.contiguous()) {
+            try (Tensor gradient = rowMajorAs(g, input)) {
                 Tensor gradIn = input.emptyLike();
                 kernel.geluBackward(gradIn.view(), gradient.view(), input.view(), tanh);
                 return List.of(gradIn);

@@ -23,9 +23,13 @@ public abstract class CompositeSuite extends BackendFixture {
     private static final double ABSOLUTE = 1e-6;
 
     private static void assertClose(double[] expected, float[] actual, String what) {
+        assertClose(expected, actual, RELATIVE, ABSOLUTE, what);
+    }
+
+    private static void assertClose(double[] expected, float[] actual, double relative, double absolute, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
-            double allowed = RELATIVE * Math.abs(expected[i]) + ABSOLUTE;
+            double allowed = relative * Math.abs(expected[i]) + absolute;
             int at = i;
             assertTrue(Math.abs(expected[i] - actual[i]) <= allowed,
                     () -> what + "[" + at + "]: expected " + expected[at] + ", got " + actual[at] + " (tolerance " + allowed + ")");
@@ -227,6 +231,91 @@ public abstract class CompositeSuite extends BackendFixture {
             assertClose(layer, Functional.layerNorm(xt, wt, bt, 1e-5).toFloatArray(), "layer_norm");
             assertClose(rms, Functional.rmsNorm(xt, wt, 1e-6).toFloatArray(), "rms_norm");
         }
+    }
+
+    /**
+     * Layer normalization (fused where the backend has a {@link dev.crossbar.spi.kernel.LayerNormKernel}) on row
+     * lengths around vector widths, from a row-major input and from a transposed view (which a fused kernel may
+     * decline, so the composite runs), against the double definition, and its three gradients for the loss
+     * {@code sum(u y)} against the closed forms: with {@code xhat = (x - mean) r}, {@code r = 1 / sqrt(var + eps)},
+     * {@code dx = r (u w - mean(u w) - xhat mean(u w xhat))}, {@code dw = sum over rows of u xhat}, {@code db = sum of u}.
+     * Gradients sum up to a thousand products per element: they are held to {@code 1e-4} relative plus {@code 1e-5}.
+     */
+    @Test
+    public final void layerNormAndItsGradientsMatchTheClosedFormsOnEveryRowLength() {
+        int rows = 4;
+        double eps = 1e-5;
+        for (int d : new int[] {1, 7, 16, 33, 128, 1000}) {
+            double[] x = random(d + 11, rows * d, -3, 3);
+            double[] w = random(d + 12, d, 0.5, 1.5);
+            double[] b = random(d + 13, d, -1, 1);
+            double[] u = random(d + 14, rows * d, -1, 1);
+            double[] y = new double[rows * d];
+            double[] dx = new double[rows * d];
+            double[] dw = new double[d];
+            double[] db = new double[d];
+            for (int r = 0; r < rows; r++) {
+                double mean = 0;
+                for (int i = 0; i < d; i++) {
+                    mean += x[r * d + i] / d;
+                }
+                double variance = 0;
+                for (int i = 0; i < d; i++) {
+                    variance += (x[r * d + i] - mean) * (x[r * d + i] - mean) / d;
+                }
+                double inverse = 1 / Math.sqrt(variance + eps);
+                double meanUw = 0;
+                double meanUwXhat = 0;
+                for (int i = 0; i < d; i++) {
+                    double xhat = (x[r * d + i] - mean) * inverse;
+                    y[r * d + i] = xhat * w[i] + b[i];
+                    meanUw += u[r * d + i] * w[i] / d;
+                    meanUwXhat += u[r * d + i] * w[i] * xhat / d;
+                    dw[i] += u[r * d + i] * xhat;
+                    db[i] += u[r * d + i];
+                }
+                for (int i = 0; i < d; i++) {
+                    double xhat = (x[r * d + i] - mean) * inverse;
+                    dx[r * d + i] = inverse * (u[r * d + i] * w[i] - meanUw - xhat * meanUwXhat);
+                }
+            }
+            for (boolean transposed : new boolean[] {false, true}) {
+                String what = "layer_norm of rows of " + d + (transposed ? " from a transposed view" : "");
+                try (TensorScope scope = root().child()) {
+                    Tensor input = transposed ? scope.fromArray(floats(transpose(x, rows, d)), d, rows).requiresGrad(true) : scope.fromArray(floats(x), rows, d).requiresGrad(true);
+                    Tensor rowsOfInput = transposed ? input.transpose(0, 1) : input;
+                    Tensor weight = scope.fromArray(floats(w), d).requiresGrad(true);
+                    Tensor bias = scope.fromArray(floats(b), d).requiresGrad(true);
+                    Tensor result = Functional.layerNorm(rowsOfInput, weight, bias, eps);
+                    assertClose(y, result.toFloatArray(), what);
+                    result.mul(scope.fromArray(floats(u), rows, d)).sum().backward();
+                    float[] gradient = input.grad().orElseThrow().toFloatArray();
+                    assertClose(dx, transposed ? transpose(gradient, d, rows) : gradient, 1e-4, 1e-5, what + ", input gradient");
+                    assertClose(dw, weight.grad().orElseThrow().toFloatArray(), 1e-4, 1e-5, what + ", weight gradient");
+                    assertClose(db, bias.grad().orElseThrow().toFloatArray(), 1e-4, 1e-5, what + ", bias gradient");
+                }
+            }
+        }
+    }
+
+    private static double[] transpose(double[] v, int rows, int columns) {
+        double[] t = new double[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                t[c * rows + r] = v[r * columns + c];
+            }
+        }
+        return t;
+    }
+
+    private static float[] transpose(float[] v, int rows, int columns) {
+        float[] t = new float[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                t[c * rows + r] = v[r * columns + c];
+            }
+        }
+        return t;
     }
 
     @Test

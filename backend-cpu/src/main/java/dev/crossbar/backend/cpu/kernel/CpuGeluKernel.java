@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * GELU and its derivative over contiguous F32 tensors, each in one pass (the composite takes five and its backward
- * as many again): in F32 with the vector loops when available, else in double.
+ * GELU and its derivative over contiguous F32 tensors, and BF16 ones when the vector loops are available, each in one
+ * pass (the composite takes five and its backward as many again): in F32 with {@link FusedFloatLoops}, BF16 widened
+ * block by block and rounded once; F32 in double without the vector loops.
  */
 final class CpuGeluKernel implements GeluKernel {
     /** {@code sqrt(2 / pi)}, the tanh form's scale. */
@@ -19,10 +20,12 @@ final class CpuGeluKernel implements GeluKernel {
     static final double DENSITY_SCALE = 1 / Math.sqrt(2 * Math.PI);
 
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final int BLOCK = FusedFloatLoops.BLOCK;
 
     @Override
     public boolean serves(TensorView tensor) {
-        return tensor.dtype() == DType.F32 && tensor.size() > 0 && tensor.isContiguous();
+        boolean type = tensor.dtype() == DType.F32 || (tensor.dtype() == DType.BF16 && Simd.AVAILABLE);
+        return type && tensor.size() > 0 && tensor.isContiguous();
     }
 
     @Override
@@ -31,10 +34,22 @@ final class CpuGeluKernel implements GeluKernel {
         MemorySegment x = HostTensor.of(in).memory();
         long po = out.offset();
         long px = in.offset();
+        if (in.dtype() == DType.BF16) {
+            KernelPool.forEachRange(in.size(), 16, (start, end) -> {
+                MemorySegment scratch = FusedFloatLoops.rows().floats(2L * BLOCK);
+                for (long done = start; done < end; done += BLOCK) {
+                    int m = (int) Math.min(BLOCK, end - done);
+                    VectorFloatLoops.bf16ToFloat(scratch, 0, x, px + done, m);
+                    FusedFloatLoops.gelu(scratch, BLOCK, scratch, 0, m, tanh);
+                    VectorFloatLoops.floatToBf16(o, po + done, scratch, BLOCK, m);
+                }
+            });
+            return;
+        }
         boolean vector = Simd.AVAILABLE;
         KernelPool.forEachRange(in.size(), 16, (start, end) -> {
             if (vector) {
-                VectorFloatLoops.gelu(o, po + start, x, px + start, Math.toIntExact(end - start), tanh);
+                FusedFloatLoops.gelu(o, po + start, x, px + start, Math.toIntExact(end - start), tanh);
                 return;
             }
             for (long i = start; i < end; i++) {
@@ -51,10 +66,23 @@ final class CpuGeluKernel implements GeluKernel {
         long po = gradIn.offset();
         long pg = gradOut.offset();
         long px = in.offset();
+        if (in.dtype() == DType.BF16) {
+            KernelPool.forEachRange(in.size(), 24, (start, end) -> {
+                MemorySegment scratch = FusedFloatLoops.rows().floats(3L * BLOCK);
+                for (long done = start; done < end; done += BLOCK) {
+                    int m = (int) Math.min(BLOCK, end - done);
+                    VectorFloatLoops.bf16ToFloat(scratch, 0, x, px + done, m);
+                    VectorFloatLoops.bf16ToFloat(scratch, BLOCK, g, pg + done, m);
+                    FusedFloatLoops.geluBackward(scratch, 2 * BLOCK, scratch, BLOCK, scratch, 0, m, tanh);
+                    VectorFloatLoops.floatToBf16(o, po + done, scratch, 2 * BLOCK, m);
+                }
+            });
+            return;
+        }
         boolean vector = Simd.AVAILABLE;
         KernelPool.forEachRange(in.size(), 24, (start, end) -> {
             if (vector) {
-                VectorFloatLoops.geluBackward(o, po + start, g, pg + start, x, px + start, Math.toIntExact(end - start), tanh);
+                FusedFloatLoops.geluBackward(o, po + start, g, pg + start, x, px + start, Math.toIntExact(end - start), tanh);
                 return;
             }
             for (long i = start; i < end; i++) {

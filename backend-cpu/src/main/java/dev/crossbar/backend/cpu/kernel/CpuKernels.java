@@ -34,7 +34,8 @@ public final class CpuKernels {
     public static final List<Class<? extends FusedKernel>> FUSED_CLASSES = List.of(
             CpuSoftmaxKernel.class,
             CpuAdamWKernel.class,
-            CpuGeluKernel.class);
+            CpuGeluKernel.class,
+            CpuLayerNormKernel.class);
 
     private CpuKernels() {
     }

@@ -46,8 +46,6 @@ final class VectorFloatLoops {
     /** Abramowitz and Stegun, Handbook of Mathematical Functions, 7.1.26: p and a1 to a5. */
     private static final float ERF_P = 0.3275911f;
     private static final float[] ERF_A = {0.254829592f, -0.284496736f, 1.421413741f, -1.453152027f, 1.061405429f};
-    /** Floats per block of the exact GELU: input and output blocks stay in the first-level cache between passes. */
-    private static final int GELU_BLOCK = 1024;
 
     private VectorFloatLoops() {
     }
@@ -569,120 +567,6 @@ final class VectorFloatLoops {
             for (; i < n; i++) {
                 o.setAtIndex(FLOAT, po + i, o.getAtIndex(FLOAT, po + i) / total);
             }
-        }
-    }
-
-    /**
-     * GELU of {@code n} contiguous floats. The exact form goes in blocks small enough to stay in the first-level
-     * cache: {@code o = x / sqrt 2}, then {@link #unary} erf in place, then {@code o = x (1 + o) / 2}; the tanh form
-     * is one loop.
-     */
-    static void gelu(MemorySegment o, long po, MemorySegment x, long px, int n, boolean tanh) {
-        if (tanh) {
-            geluTanh(o, po, null, 0, x, px, n);
-            return;
-        }
-        FloatVector half = FloatVector.broadcast(FLOATS, 0.5f);
-        for (int start = 0; start < n; start += GELU_BLOCK) {
-            int length = Math.min(GELU_BLOCK, n - start);
-            long bo = po + start;
-            long bx = px + start;
-            erfOfScaled(o, bo, x, bx, length);
-            int bound = FLOATS.loopBound(length);
-            int i = 0;
-            for (; i < bound; i += LANES) {
-                FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (bx + i) * Float.BYTES, ORDER);
-                FloatVector e = FloatVector.fromMemorySegment(FLOATS, o, (bo + i) * Float.BYTES, ORDER);
-                v.mul(half).fma(e, v.mul(half)).intoMemorySegment(o, (bo + i) * Float.BYTES, ORDER);
-            }
-            for (; i < length; i++) {
-                o.setAtIndex(FLOAT, bo + i, (float) CpuGeluKernel.gelu(x.getAtIndex(FLOAT, bx + i), false));
-            }
-        }
-    }
-
-    /**
-     * {@code o = g * gelu'(x)} for {@code n} contiguous floats, in blocks as {@link #gelu}: the exact derivative is
-     * {@code (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi)}.
-     */
-    static void geluBackward(MemorySegment o, long po, MemorySegment g, long pg, MemorySegment x, long px, int n, boolean tanh) {
-        if (tanh) {
-            geluTanh(o, po, g, pg, x, px, n);
-            return;
-        }
-        FloatVector half = FloatVector.broadcast(FLOATS, 0.5f);
-        FloatVector minusHalf = FloatVector.broadcast(FLOATS, -0.5f);
-        FloatVector density = FloatVector.broadcast(FLOATS, (float) CpuGeluKernel.DENSITY_SCALE);
-        for (int start = 0; start < n; start += GELU_BLOCK) {
-            int length = Math.min(GELU_BLOCK, n - start);
-            long bo = po + start;
-            long bg = pg + start;
-            long bx = px + start;
-            erfOfScaled(o, bo, x, bx, length);
-            int bound = FLOATS.loopBound(length);
-            int i = 0;
-            for (; i < bound; i += LANES) {
-                FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (bx + i) * Float.BYTES, ORDER);
-                FloatVector e = FloatVector.fromMemorySegment(FLOATS, o, (bo + i) * Float.BYTES, ORDER);
-                FloatVector pdf = v.mul(v).mul(minusHalf).lanewise(VectorOperators.EXP).mul(density);
-                FloatVector slope = e.fma(half, half).add(v.mul(pdf));
-                FloatVector.fromMemorySegment(FLOATS, g, (bg + i) * Float.BYTES, ORDER).mul(slope).intoMemorySegment(o, (bo + i) * Float.BYTES, ORDER);
-            }
-            for (; i < length; i++) {
-                o.setAtIndex(FLOAT, bo + i, (float) (g.getAtIndex(FLOAT, bg + i) * CpuGeluKernel.derivative(x.getAtIndex(FLOAT, bx + i), false)));
-            }
-        }
-    }
-
-    /** {@code o = erf(x / sqrt 2)} for {@code n} contiguous floats, the scaling pass then {@link #unary} erf in place. */
-    private static void erfOfScaled(MemorySegment o, long po, MemorySegment x, long px, int n) {
-        float scale = (float) (1 / Math.sqrt(2));
-        FloatVector factor = FloatVector.broadcast(FLOATS, scale);
-        int bound = FLOATS.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).mul(factor).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-        }
-        for (; i < n; i++) {
-            o.setAtIndex(FLOAT, po + i, x.getAtIndex(FLOAT, px + i) * scale);
-        }
-        unary(Op.ERF, o, po, o, po, n);
-    }
-
-    /**
-     * The tanh form in one loop, with {@code t = tanh(sqrt(2 / pi) (x + 0.044715 x^3))}: {@code o = x (1 + t) / 2}
-     * when {@code g} is null, else {@code o = g ((1 + t) / 2 + x (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 x^2) / 2)}.
-     */
-    private static void geluTanh(MemorySegment o, long po, MemorySegment g, long pg, MemorySegment x, long px, int n) {
-        FloatVector half = FloatVector.broadcast(FLOATS, 0.5f);
-        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-        FloatVector scale = FloatVector.broadcast(FLOATS, (float) CpuGeluKernel.TANH_SCALE);
-        FloatVector cubic = FloatVector.broadcast(FLOATS, (float) (CpuGeluKernel.TANH_SCALE * CpuGeluKernel.TANH_CUBIC));
-        FloatVector slopeScale = FloatVector.broadcast(FLOATS, (float) (3 * CpuGeluKernel.TANH_SCALE * CpuGeluKernel.TANH_CUBIC));
-        int bound = FLOATS.loopBound(n);
-        int i = 0;
-        if (g == null) {
-            for (; i < bound; i += LANES) {
-                FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
-                FloatVector t = v.mul(v).fma(cubic, scale).mul(v).lanewise(VectorOperators.TANH);
-                FloatVector halfX = v.mul(half);
-                halfX.fma(t, halfX).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-            }
-            for (; i < n; i++) {
-                o.setAtIndex(FLOAT, po + i, (float) CpuGeluKernel.gelu(x.getAtIndex(FLOAT, px + i), true));
-            }
-            return;
-        }
-        for (; i < bound; i += LANES) {
-            FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
-            FloatVector square = v.mul(v);
-            FloatVector t = square.fma(cubic, scale).mul(v).lanewise(VectorOperators.TANH);
-            FloatVector inner = square.fma(slopeScale, scale);
-            FloatVector slope = t.fma(half, half).add(v.mul(half).mul(one.sub(t.mul(t))).mul(inner));
-            FloatVector.fromMemorySegment(FLOATS, g, (pg + i) * Float.BYTES, ORDER).mul(slope).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
-        }
-        for (; i < n; i++) {
-            o.setAtIndex(FLOAT, po + i, (float) (g.getAtIndex(FLOAT, pg + i) * CpuGeluKernel.derivative(x.getAtIndex(FLOAT, px + i), true)));
         }
     }
 
