@@ -8,10 +8,12 @@ import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
 
+import dev.crossbar.api.DType;
 import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.ScatterAddKernel;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Adds values into the output at I32 or I64 indices along an axis, on one thread in row-major order of the index so
@@ -22,6 +24,10 @@ final class CpuScatterAddKernel implements ScatterAddKernel {
     @Override
     public void scatterAdd(TensorView out, TensorView index, TensorView src, int axis) {
         KernelArguments.requireIndexType(Op.SCATTER_ADD.opName(), index);
+        if (out.dtype() == DType.F32 && Simd.AVAILABLE && CpuGatherKernel.takesRows(src, out, index, axis)) {
+            addRows(out, index, src);
+            return;
+        }
         int limit = out.shape().dim(axis);
         long axisStride = out.stride(axis);
         boolean floating = out.dtype().isFloating();
@@ -39,6 +45,23 @@ final class CpuScatterAddKernel implements ScatterAddKernel {
             } else {
                 o.storeLong(position, o.loadLong(position) + values.loadLong(c.position(1)));
             }
+        }
+    }
+
+    /**
+     * The gradient of an embedding lookup ({@link CpuGatherKernel#takesRows}): each F32 source row added to the output
+     * row its index names, in source order on one thread, as the element loop adds them.
+     */
+    private static void addRows(TensorView out, TensorView index, TensorView src) {
+        HostTensor indices = HostTensor.of(index);
+        MemorySegment to = HostTensor.of(out).memory();
+        MemorySegment from = HostTensor.of(src).memory();
+        int limit = out.shape().dim(0);
+        int columns = index.shape().dim(1);
+        for (long row = 0; row < index.shape().dim(0); row++) {
+            long i = KernelArguments.checkedRowIndex(Op.SCATTER_ADD.opName(), indices.loadLong(index.offset() + row * index.stride(0)), limit, row);
+            long target = out.offset() + i * out.stride(0);
+            VectorFloatLoops.binary(Op.ADD, to, target, to, target, 1, from, src.offset() + row * src.stride(0), 1, columns);
         }
     }
 }
