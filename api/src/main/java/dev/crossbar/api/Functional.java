@@ -312,14 +312,19 @@ public final class Functional {
     public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value, boolean causal) {
         int d = query.shape().dim(-1);
         try (TensorScope local = TensorScope.localFor(query)) {
-            Tensor scores = query.matmul(key.transpose(-1, -2)).mul(1.0 / Math.sqrt(d));
+            // The scale goes on the query, the smaller operand: [t, d] per head instead of the [t, s] scores.
+            Tensor scores = query.mul(1.0 / Math.sqrt(d)).matmul(key.transpose(-1, -2));
             if (causal) {
+                // The mask as an added [t, s] bias of 0 and -inf: one broadcast add, and the scores' gradient passes
+                // through unchanged instead of through a select over every batch and head.
                 int t = scores.shape().dim(-2);
                 int s = scores.shape().dim(-1);
                 Tensor rows = scores.iotaLike(Shape.of(t, s), 0, DType.I32);
                 Tensor cols = scores.iotaLike(Shape.of(t, s), 1, DType.I32);
                 Tensor allowed = cols.le(rows.add(s - t));
-                scores = Tensor.where(allowed, scores, scores.fullLike(Shape.scalar(), Double.NEGATIVE_INFINITY, scores.dtype()));
+                Tensor mask = Tensor.where(allowed, scores.fullLike(Shape.scalar(), 0, scores.dtype()),
+                        scores.fullLike(Shape.scalar(), Double.NEGATIVE_INFINITY, scores.dtype()));
+                scores = scores.add(mask);
             }
             Tensor weights = softmax(scores, -1);
             return local.keep(weights.matmul(value));

@@ -44,8 +44,8 @@ class CpuCompositeTest extends CompositeSuite {
     }
 
     /**
-     * BF16 inputs are widened exactly and the result rounded once, so on BF16 values the fused BF16 GELU, layer
-     * normalization and their input gradients equal the F32 results rounded to BF16, bit for bit; the weight's and
+     * BF16 inputs are widened exactly and the result rounded once, so on BF16 values the fused BF16 softmax, GELU,
+     * layer normalization and the last two's input gradients equal the F32 results rounded to BF16, bit for bit; the weight's and
      * bias's gradients, summed in double over row blocks, within one BF16 rounding of the F32 ones.
      */
     @Test
@@ -63,6 +63,7 @@ class CpuCompositeTest extends CompositeSuite {
                 Tensor b16 = b32.cast(DType.BF16);
                 assertTrue(backend().kernels().fused(LayerNormKernel.class).orElseThrow().serves(x16.view(), w16.view(), b16.view()));
                 assertTrue(backend().kernels().fused(GeluKernel.class).orElseThrow().serves(x16.view()));
+                assertTrue(backend().kernels().fused(SoftmaxKernel.class).orElseThrow().serves(x16.view()));
                 for (Functional.GeluApproximation form : Functional.GeluApproximation.values()) {
                     String what = "gelu " + form + ", rows of " + d;
                     Tensor single = x32.detach().requiresGrad(true);
@@ -74,6 +75,11 @@ class CpuCompositeTest extends CompositeSuite {
                     y32.mul(u32).sum().backward();
                     y16.mul(u32.cast(DType.BF16)).sum().backward();
                     assertArrayEquals(roundedToBf16(single.grad().orElseThrow()), half.grad().orElseThrow().toFloatArray(), what + ", gradient");
+                }
+                for (boolean log : new boolean[] {false, true}) {
+                    Tensor y32 = log ? Functional.logSoftmax(x32, -1) : Functional.softmax(x32, -1);
+                    Tensor y16 = log ? Functional.logSoftmax(x16, -1) : Functional.softmax(x16, -1);
+                    assertArrayEquals(roundedToBf16(y32), y16.toFloatArray(), (log ? "log_softmax" : "softmax") + ", rows of " + d);
                 }
                 Tensor[] single = {x32.detach().requiresGrad(true), w32.detach().requiresGrad(true), b32.detach().requiresGrad(true)};
                 Tensor[] half = {x16.detach().requiresGrad(true), w16.detach().requiresGrad(true), b16.detach().requiresGrad(true)};

@@ -13,7 +13,6 @@ import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
 import dev.crossbar.spi.kernel.ScatterAddKernel;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Adds values into the output at I32 or I64 indices along an axis, on one thread in row-major order of the index so
@@ -24,7 +23,7 @@ final class CpuScatterAddKernel implements ScatterAddKernel {
     @Override
     public void scatterAdd(TensorView out, TensorView index, TensorView src, int axis) {
         KernelArguments.requireIndexType(Op.SCATTER_ADD.opName(), index);
-        if (out.dtype() == DType.F32 && Simd.AVAILABLE && CpuGatherKernel.takesRows(src, out, index, axis)) {
+        if (out.dtype().isFloating() && CpuGatherKernel.takesRows(src, out, index, axis)) {
             addRows(out, index, src);
             return;
         }
@@ -49,19 +48,28 @@ final class CpuScatterAddKernel implements ScatterAddKernel {
     }
 
     /**
-     * The gradient of an embedding lookup ({@link CpuGatherKernel#takesRows}): each F32 source row added to the output
-     * row its index names, in source order on one thread, as the element loop adds them.
+     * The gradient of an embedding lookup ({@link CpuGatherKernel#takesRows}): each floating source row added to the
+     * output row its index names, in source order on one thread, as the element loop adds them (F32 with the vector
+     * loops, the other types element by element in double, rounded once).
      */
     private static void addRows(TensorView out, TensorView index, TensorView src) {
         HostTensor indices = HostTensor.of(index);
-        MemorySegment to = HostTensor.of(out).memory();
-        MemorySegment from = HostTensor.of(src).memory();
+        HostTensor o = HostTensor.of(out);
+        HostTensor values = HostTensor.of(src);
+        boolean vector = out.dtype() == DType.F32 && Simd.AVAILABLE;
         int limit = out.shape().dim(0);
         int columns = index.shape().dim(1);
         for (long row = 0; row < index.shape().dim(0); row++) {
             long i = KernelArguments.checkedRowIndex(Op.SCATTER_ADD.opName(), indices.loadLong(index.offset() + row * index.stride(0)), limit, row);
             long target = out.offset() + i * out.stride(0);
-            VectorFloatLoops.binary(Op.ADD, to, target, to, target, 1, from, src.offset() + row * src.stride(0), 1, columns);
+            long source = src.offset() + row * src.stride(0);
+            if (vector) {
+                VectorFloatLoops.binary(Op.ADD, o.memory(), target, o.memory(), target, 1, values.memory(), source, 1, columns);
+            } else {
+                for (int j = 0; j < columns; j++) {
+                    o.store(target + j, o.load(target + j) + values.load(source + j));
+                }
+            }
         }
     }
 }
