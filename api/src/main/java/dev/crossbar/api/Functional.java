@@ -312,8 +312,7 @@ public final class Functional {
     public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value, boolean causal) {
         int d = query.shape().dim(-1);
         try (TensorScope local = TensorScope.localFor(query)) {
-            // The scale goes on the query, the smaller operand: [t, d] per head instead of the [t, s] scores.
-            Tensor scores = query.mul(1.0 / Math.sqrt(d)).matmul(key.transpose(-1, -2));
+            Tensor scores = query.matmul(key.transpose(-1, -2)).mul(1.0 / Math.sqrt(d));
             if (causal) {
                 // The mask as an added [t, s] bias of 0 and -inf: one broadcast add, and the scores' gradient passes
                 // through unchanged instead of through a select over every batch and head.
