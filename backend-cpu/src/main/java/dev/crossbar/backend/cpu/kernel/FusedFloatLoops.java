@@ -172,11 +172,11 @@ final class FusedFloatLoops {
     // ---------------------------------------------------------------- layer normalization
 
     /**
-     * Normalizes one row of {@code n} contiguous floats as the composite does, with the biased variance of the centered
-     * row (two passes, so a large mean does not cancel): {@code o = (x - mean) / sqrt(var + eps) * w + b}.
+     * The mean of a row of {@code n} floats and {@code 1 / sqrt(var + eps)} with the biased variance of the centered
+     * row (two passes, so a large mean does not cancel), as the bits of two floats: the mean high, the inverse low.
+     * Only scalars leave this method, so its vectors stay in registers.
      */
-    static void layerNormRow(MemorySegment o, long po, MemorySegment x, long px, MemorySegment w, long pw, MemorySegment b, long pb,
-            int n, float eps) {
+    private static long rowStatistics(MemorySegment x, long px, int n, float eps) {
         int bound = FLOATS.loopBound(n);
         FloatVector acc = FloatVector.zero(FLOATS);
         int i = 0;
@@ -200,6 +200,21 @@ final class FusedFloatLoops {
             squareSum += centered * centered;
         }
         float inverse = (float) (1 / Math.sqrt(squareSum / n + eps));
+        return (long) Float.floatToRawIntBits(mean) << 32 | Float.floatToRawIntBits(inverse) & 0xFFFFFFFFL;
+    }
+
+    /**
+     * Normalizes one row of {@code n} contiguous floats as the composite does, with the biased variance of the centered
+     * row (two passes, so a large mean does not cancel): {@code o = (x - mean) / sqrt(var + eps) * w + b}.
+     */
+    static void layerNormRow(MemorySegment o, long po, MemorySegment x, long px, MemorySegment w, long pw, MemorySegment b, long pb,
+            int n, float eps) {
+        long statistics = rowStatistics(x, px, n, eps);
+        float mean = Float.intBitsToFloat((int) (statistics >>> 32));
+        float inverse = Float.intBitsToFloat((int) statistics);
+        int bound = FLOATS.loopBound(n);
+        int i;
+        FloatVector shift = FloatVector.broadcast(FLOATS, mean);
         FloatVector scale = FloatVector.broadcast(FLOATS, inverse);
         for (i = 0; i < bound; i += LANES) {
             FloatVector normalized = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift).mul(scale);
@@ -220,29 +235,12 @@ final class FusedFloatLoops {
      */
     static void layerNormBackwardRow(MemorySegment o, long po, MemorySegment g, long pg, MemorySegment x, long px, MemorySegment w, long pw,
             float[] dw, int n, float eps) {
+        long statistics = rowStatistics(x, px, n, eps);
+        float mean = Float.intBitsToFloat((int) (statistics >>> 32));
+        float inverse = Float.intBitsToFloat((int) statistics);
         int bound = FLOATS.loopBound(n);
-        FloatVector acc = FloatVector.zero(FLOATS);
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            acc = acc.add(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += x.getAtIndex(FLOAT, px + i);
-        }
-        float mean = sum / n;
+        int i;
         FloatVector shift = FloatVector.broadcast(FLOATS, mean);
-        FloatVector squares = FloatVector.zero(FLOATS);
-        for (i = 0; i < bound; i += LANES) {
-            FloatVector centered = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift);
-            squares = centered.fma(centered, squares);
-        }
-        float squareSum = squares.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float centered = x.getAtIndex(FLOAT, px + i) - mean;
-            squareSum += centered * centered;
-        }
-        float inverse = (float) (1 / Math.sqrt(squareSum / n + eps));
         FloatVector scale = FloatVector.broadcast(FLOATS, inverse);
         FloatVector gwSum = FloatVector.zero(FLOATS);
         FloatVector gwXhatSum = FloatVector.zero(FLOATS);
