@@ -1,6 +1,8 @@
 package dev.crossbar.api;
 
 import dev.crossbar.spi.kernel.AdamWKernel;
+import dev.crossbar.spi.kernel.GeluKernel;
+import dev.crossbar.spi.kernel.LayerNormKernel;
 import dev.crossbar.spi.kernel.SoftmaxKernel;
 import java.util.List;
 import java.util.Locale;
@@ -115,6 +117,10 @@ public final class Functional {
      * @return the normalized tensor
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        Tensor fused = fusedLayerNorm(x, weight, bias, eps);
+        if (fused != null) {
+            return fused;
+        }
         int[] last = {-1};
         try (Tensor mu = x.mean(last, true);
                 Tensor centered = x.sub(mu);
@@ -125,6 +131,41 @@ public final class Functional {
                 Tensor normalized = centered.mul(inverse)) {
             return affine(normalized, weight, bias);
         }
+    }
+
+    /**
+     * Layer normalization with the backend's {@link LayerNormKernel}, or null when it has none, either parameter is
+     * missing, or it declines the operands. The backward pass computes the three gradients in one kernel call, after
+     * bringing the result's gradient to the input's type and row-major layout (it may be a broadcast view).
+     */
+    private static Tensor fusedLayerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        if (weight == null || bias == null || x.rank() == 0) {
+            return null;
+        }
+        LayerNormKernel kernel = x.fusedKernel(LayerNormKernel.class).orElse(null);
+        if (kernel == null || !kernel.serves(x.view(), weight.view(), bias.view())) {
+            return null;
+        }
+        return Grad.function("layer_norm", List.of(x, weight, bias), () -> {
+            Tensor out = x.emptyLike();
+            kernel.forward(out.view(), x.view(), weight.view(), bias.view(), eps);
+            return out;
+        }, (g, saved) -> {
+            Tensor input = saved.get(0);
+            Tensor scale = saved.get(1);
+            try (Tensor gradient = rowMajorAs(g, input)) {
+                Tensor gradIn = input.emptyLike();
+                Tensor gradWeight = scale.emptyLike();
+                Tensor gradBias = scale.emptyLike();
+                kernel.backward(gradIn.view(), gradWeight.view(), gradBias.view(), gradient.view(), input.view(), scale.view(), eps);
+                return List.of(gradIn, gradWeight, gradBias);
+            }
+        });
+    }
+
+    /** A new handle on {@code g} row-major in {@code like}'s type: the kernels of fused ops read it as they read their input. */
+    private static Tensor rowMajorAs(Tensor g, Tensor like) {
+        return g.dtype() == like.dtype() ? g.contiguous() : g.cast(like.dtype());
     }
 
     /**
@@ -163,6 +204,10 @@ public final class Functional {
      * @return {@code x * Phi(x)}
      */
     public static Tensor gelu(Tensor x, GeluApproximation approximation) {
+        Tensor fused = fusedGelu(x, approximation == GeluApproximation.TANH);
+        if (fused != null) {
+            return fused;
+        }
         if (approximation == GeluApproximation.TANH) {
             try (Tensor x2 = x.mul(x);
                     Tensor x3 = x2.mul(x);
@@ -178,6 +223,30 @@ public final class Functional {
         try (Tensor scaled = x.mul(1.0 / Math.sqrt(2.0)); Tensor e = scaled.erf(); Tensor onePlus = e.add(1.0); Tensor half = x.mul(0.5)) {
             return half.mul(onePlus);
         }
+    }
+
+    /**
+     * GELU with the backend's {@link GeluKernel}, or null when it has none or declines the input. The backward pass
+     * applies the kernel's derivative to the saved input, in one pass too, after bringing the result's gradient to the
+     * input's type and row-major layout (it may be a broadcast view).
+     */
+    private static Tensor fusedGelu(Tensor x, boolean tanh) {
+        GeluKernel kernel = x.fusedKernel(GeluKernel.class).orElse(null);
+        if (kernel == null || !kernel.serves(x.view())) {
+            return null;
+        }
+        return Grad.function("gelu", List.of(x), () -> {
+            Tensor out = x.emptyLike();
+            kernel.gelu(out.view(), x.view(), tanh);
+            return out;
+        }, (g, saved) -> {
+            Tensor input = saved.getFirst();
+            try (Tensor gradient = rowMajorAs(g, input)) {
+                Tensor gradIn = input.emptyLike();
+                kernel.geluBackward(gradIn.view(), gradient.view(), input.view(), tanh);
+                return List.of(gradIn);
+            }
+        });
     }
 
     /**
@@ -245,12 +314,16 @@ public final class Functional {
         try (TensorScope local = TensorScope.localFor(query)) {
             Tensor scores = query.matmul(key.transpose(-1, -2)).mul(1.0 / Math.sqrt(d));
             if (causal) {
+                // The mask as an added [t, s] bias of 0 and -inf: one broadcast add, and the scores' gradient passes
+                // through unchanged instead of through a select over every batch and head.
                 int t = scores.shape().dim(-2);
                 int s = scores.shape().dim(-1);
                 Tensor rows = scores.iotaLike(Shape.of(t, s), 0, DType.I32);
                 Tensor cols = scores.iotaLike(Shape.of(t, s), 1, DType.I32);
                 Tensor allowed = cols.le(rows.add(s - t));
-                scores = Tensor.where(allowed, scores, scores.fullLike(Shape.scalar(), Double.NEGATIVE_INFINITY, scores.dtype()));
+                Tensor mask = Tensor.where(allowed, scores.fullLike(Shape.scalar(), 0, scores.dtype()),
+                        scores.fullLike(Shape.scalar(), Double.NEGATIVE_INFINITY, scores.dtype()));
+                scores = scores.add(mask);
             }
             Tensor weights = softmax(scores, -1);
             return local.keep(weights.matmul(value));

@@ -23,9 +23,13 @@ public abstract class CompositeSuite extends BackendFixture {
     private static final double ABSOLUTE = 1e-6;
 
     private static void assertClose(double[] expected, float[] actual, String what) {
+        assertClose(expected, actual, RELATIVE, ABSOLUTE, what);
+    }
+
+    private static void assertClose(double[] expected, float[] actual, double relative, double absolute, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
-            double allowed = RELATIVE * Math.abs(expected[i]) + ABSOLUTE;
+            double allowed = relative * Math.abs(expected[i]) + absolute;
             int at = i;
             assertTrue(Math.abs(expected[i] - actual[i]) <= allowed,
                     () -> what + "[" + at + "]: expected " + expected[at] + ", got " + actual[at] + " (tolerance " + allowed + ")");
@@ -229,6 +233,91 @@ public abstract class CompositeSuite extends BackendFixture {
         }
     }
 
+    /**
+     * Layer normalization (fused where the backend has a {@link dev.crossbar.spi.kernel.LayerNormKernel}) on row
+     * lengths around vector widths, from a row-major input and from a transposed view (which a fused kernel may
+     * decline, so the composite runs), against the double definition, and its three gradients for the loss
+     * {@code sum(u y)} against the closed forms: with {@code xhat = (x - mean) r}, {@code r = 1 / sqrt(var + eps)},
+     * {@code dx = r (u w - mean(u w) - xhat mean(u w xhat))}, {@code dw = sum over rows of u xhat}, {@code db = sum of u}.
+     * Gradients sum up to a thousand products per element: they are held to {@code 1e-4} relative plus {@code 1e-5}.
+     */
+    @Test
+    public final void layerNormAndItsGradientsMatchTheClosedFormsOnEveryRowLength() {
+        int rows = 4;
+        double eps = 1e-5;
+        for (int d : new int[] {1, 7, 16, 33, 128, 1000}) {
+            double[] x = random(d + 11, rows * d, -3, 3);
+            double[] w = random(d + 12, d, 0.5, 1.5);
+            double[] b = random(d + 13, d, -1, 1);
+            double[] u = random(d + 14, rows * d, -1, 1);
+            double[] y = new double[rows * d];
+            double[] dx = new double[rows * d];
+            double[] dw = new double[d];
+            double[] db = new double[d];
+            for (int r = 0; r < rows; r++) {
+                double mean = 0;
+                for (int i = 0; i < d; i++) {
+                    mean += x[r * d + i] / d;
+                }
+                double variance = 0;
+                for (int i = 0; i < d; i++) {
+                    variance += (x[r * d + i] - mean) * (x[r * d + i] - mean) / d;
+                }
+                double inverse = 1 / Math.sqrt(variance + eps);
+                double meanUw = 0;
+                double meanUwXhat = 0;
+                for (int i = 0; i < d; i++) {
+                    double xhat = (x[r * d + i] - mean) * inverse;
+                    y[r * d + i] = xhat * w[i] + b[i];
+                    meanUw += u[r * d + i] * w[i] / d;
+                    meanUwXhat += u[r * d + i] * w[i] * xhat / d;
+                    dw[i] += u[r * d + i] * xhat;
+                    db[i] += u[r * d + i];
+                }
+                for (int i = 0; i < d; i++) {
+                    double xhat = (x[r * d + i] - mean) * inverse;
+                    dx[r * d + i] = inverse * (u[r * d + i] * w[i] - meanUw - xhat * meanUwXhat);
+                }
+            }
+            for (boolean transposed : new boolean[] {false, true}) {
+                String what = "layer_norm of rows of " + d + (transposed ? " from a transposed view" : "");
+                try (TensorScope scope = root().child()) {
+                    Tensor input = transposed ? scope.fromArray(floats(transpose(x, rows, d)), d, rows).requiresGrad(true) : scope.fromArray(floats(x), rows, d).requiresGrad(true);
+                    Tensor rowsOfInput = transposed ? input.transpose(0, 1) : input;
+                    Tensor weight = scope.fromArray(floats(w), d).requiresGrad(true);
+                    Tensor bias = scope.fromArray(floats(b), d).requiresGrad(true);
+                    Tensor result = Functional.layerNorm(rowsOfInput, weight, bias, eps);
+                    assertClose(y, result.toFloatArray(), what);
+                    result.mul(scope.fromArray(floats(u), rows, d)).sum().backward();
+                    float[] gradient = input.grad().orElseThrow().toFloatArray();
+                    assertClose(dx, transposed ? transpose(gradient, d, rows) : gradient, 1e-4, 1e-5, what + ", input gradient");
+                    assertClose(dw, weight.grad().orElseThrow().toFloatArray(), 1e-4, 1e-5, what + ", weight gradient");
+                    assertClose(db, bias.grad().orElseThrow().toFloatArray(), 1e-4, 1e-5, what + ", bias gradient");
+                }
+            }
+        }
+    }
+
+    private static double[] transpose(double[] v, int rows, int columns) {
+        double[] t = new double[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                t[c * rows + r] = v[r * columns + c];
+            }
+        }
+        return t;
+    }
+
+    private static float[] transpose(float[] v, int rows, int columns) {
+        float[] t = new float[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                t[c * rows + r] = v[r * columns + c];
+            }
+        }
+        return t;
+    }
+
     @Test
     public final void activationsMatchTheirFormulas() {
         double[] x = random(4, 64, -3, 3);
@@ -245,6 +334,52 @@ public abstract class CompositeSuite extends BackendFixture {
             assertClose(geluErf, Functional.gelu(t, Functional.GeluApproximation.NONE).toFloatArray(), "gelu erf");
             assertClose(geluTanh, Functional.gelu(t, Functional.GeluApproximation.TANH).toFloatArray(), "gelu tanh");
             assertClose(silu, Functional.silu(t).toFloatArray(), "silu");
+        }
+    }
+
+    /**
+     * GELU in both forms (fused where the backend has a {@link dev.crossbar.spi.kernel.GeluKernel}) on lengths around
+     * vector widths and past a thousand, against the double formulas, and its gradient against the closed-form
+     * derivatives for the losses {@code sum(w gelu(x))} and {@code sum(gelu(x))} (whose gradient is a broadcast view):
+     * {@code (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi)} and, with {@code u = sqrt(2 / pi) (x + 0.044715 x^3)},
+     * {@code (1 + tanh u) / 2 + x (1 - tanh^2 u) sqrt(2 / pi) (1 + 3 * 0.044715 x^2) / 2}.
+     */
+    @Test
+    public final void geluAndItsGradientMatchTheReferenceOnEveryLength() {
+        double scale = Math.sqrt(2 / Math.PI);
+        for (int n : new int[] {1, 7, 16, 33, 65, 1000, 2500}) {
+            double[] x = random(n + 7, n, -4, 4);
+            double[] w = random(n + 2000, n, -1, 1);
+            for (Functional.GeluApproximation form : Functional.GeluApproximation.values()) {
+                boolean tanh = form == Functional.GeluApproximation.TANH;
+                double[] value = new double[n];
+                double[] slope = new double[n];
+                double[] weighted = new double[n];
+                for (int i = 0; i < n; i++) {
+                    double v = x[i];
+                    if (tanh) {
+                        double t = Math.tanh(scale * (v + 0.044715 * v * v * v));
+                        value[i] = 0.5 * v * (1 + t);
+                        slope[i] = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * scale * (1 + 3 * 0.044715 * v * v);
+                    } else {
+                        double cdf = 0.5 * (1 + erfSeries(v / Math.sqrt(2)));
+                        value[i] = v * cdf;
+                        slope[i] = cdf + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+                    }
+                    weighted[i] = w[i] * slope[i];
+                }
+                String what = "gelu " + form + " of " + n;
+                try (TensorScope scope = root().child()) {
+                    Tensor input = scope.fromArray(floats(x), n).requiresGrad(true);
+                    Tensor y = Functional.gelu(input, form);
+                    assertClose(value, y.toFloatArray(), what);
+                    y.mul(scope.fromArray(floats(w), n)).sum().backward();
+                    assertClose(weighted, input.grad().orElseThrow().toFloatArray(), what + " gradient");
+                    Tensor again = scope.fromArray(floats(x), n).requiresGrad(true);
+                    Functional.gelu(again, form).sum().backward();
+                    assertClose(slope, again.grad().orElseThrow().toFloatArray(), what + " gradient of the sum");
+                }
+            }
         }
     }
 

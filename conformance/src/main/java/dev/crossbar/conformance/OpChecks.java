@@ -565,10 +565,25 @@ final class OpChecks {
         assertLayout(c, "along axis 1 with I64 indices", ReferenceOps.gather(x, 1, index), t.gather(1, c.put(index, DType.I64)));
         HostArray rows = c.randomIn(DType.I32, 0, 2, 2, 5);
         assertLayout(c, "along axis 0 with I32 indices", ReferenceOps.gather(x, 0, rows), t.gather(0, c.put(rows, DType.I32)));
+        HostArray picks = c.randomIn(DType.I64, 0, 2, 4, 1);
+        assertLayout(c, "whole rows along axis 0 by an index broadcast along axis 1 (an embedding lookup)",
+                ReferenceOps.gather(x, 0, repeatedColumns(picks, 5)), t.gather(0, c.put(picks, DType.I64).broadcastTo(4, 5)));
         for (double bad : new double[] {5, -1}) {
             Tensor outOfRange = c.put(HostArray.of(new double[] {0, 1, bad, 2}, 1, 4), DType.I64);
             assertIndexOutOfBounds("gather", d, bad, () -> t.gather(1, outOfRange));
+            Tensor badRow = c.put(HostArray.of(new double[] {0, bad}, 2, 1), DType.I64).broadcastTo(2, 5);
+            assertIndexOutOfBounds("gather", d, bad, () -> t.gather(0, badRow));
         }
+    }
+
+    /** A {@code [n, 1]} array repeated along its second axis to {@code [n, columns]}, as broadcastTo views it. */
+    private static HostArray repeatedColumns(HostArray column, int columns) {
+        int n = column.shape().dim(0);
+        double[] values = new double[n * columns];
+        for (int r = 0; r < n; r++) {
+            java.util.Arrays.fill(values, r * columns, (r + 1) * columns, column.values()[r]);
+        }
+        return HostArray.of(values, n, columns);
     }
 
     private static void scatterAdd(CellContext c, DType d) {
@@ -582,10 +597,18 @@ final class OpChecks {
         HostArray rowSrc = c.random(d, 2, 5);
         c.assertMatches("along axis 0 with I32 indices", ReferenceOps.scatterAdd(d, base, 0, rows, rowSrc), t.scatterAdd(0, c.put(rows, DType.I32), c.put(rowSrc, d)),
                 Tolerance.of(d).forReductionOf(3));
+        HostArray picks = c.randomIn(DType.I64, 0, 2, 6, 1);
+        HostArray embeddingGradient = c.random(d, 6, 5);
+        c.assertMatches("whole rows along axis 0 by an index broadcast along axis 1 (an embedding's gradient)",
+                ReferenceOps.scatterAdd(d, base, 0, repeatedColumns(picks, 5), embeddingGradient),
+                t.scatterAdd(0, c.put(picks, DType.I64).broadcastTo(6, 5), c.put(embeddingGradient, d)), Tolerance.of(d).forReductionOf(7));
         for (double bad : new double[] {5, -1}) {
             Tensor outOfRange = c.put(HostArray.of(new double[] {0, 1, bad, 2}, 1, 4), DType.I64);
             Tensor values = c.put(c.random(d, 1, 4), d);
             assertIndexOutOfBounds("scatter_add", d, bad, () -> t.scatterAdd(1, outOfRange, values));
+            Tensor badRow = c.put(HostArray.of(new double[] {0, bad}, 2, 1), DType.I64).broadcastTo(2, 5);
+            Tensor rowValues = c.put(c.random(d, 2, 5), d);
+            assertIndexOutOfBounds("scatter_add", d, bad, () -> t.scatterAdd(0, badRow, rowValues));
         }
     }
 

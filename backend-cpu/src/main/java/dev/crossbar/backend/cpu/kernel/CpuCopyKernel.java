@@ -11,6 +11,7 @@ import static dev.crossbar.api.DType.I32;
 import static dev.crossbar.api.DType.I64;
 import static dev.crossbar.api.DType.I8;
 
+import dev.crossbar.api.Shape;
 import dev.crossbar.spi.Kernel;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.TensorView;
@@ -62,6 +63,11 @@ final class CpuCopyKernel implements CopyKernel {
         });
     }
 
+    /** A row-major view read as row-major elements of another shape of the same size. */
+    private static TensorView inShape(TensorView rowMajor, Shape shape) {
+        return new TensorView(rowMajor.buffer(), rowMajor.dtype(), shape, shape.contiguousStrides(), rowMajor.offset());
+    }
+
     @Override
     public void copy(TensorView out, TensorView in) {
         if (out.size() != in.size() || out.dtype() != in.dtype()) {
@@ -75,6 +81,12 @@ final class CpuCopyKernel implements CopyKernel {
             MemorySegment.copy(x.memory(), in.offset() * bytes, o.memory(), out.offset() * bytes, out.size() * bytes);
         } else if (out.shape().equals(in.shape())) {
             copyInRuns(out, in, o.memory(), x.memory());
+        } else if (out.isContiguous()) {
+            // A reshaping copy (a permuted gradient flattened back): the row-major side takes the other's shape, so the
+            // copy runs along the strided side's inner runs instead of element by element.
+            copyInRuns(inShape(out, in.shape()), in, o.memory(), x.memory());
+        } else if (in.isContiguous()) {
+            copyInRuns(out, inShape(in, out.shape()), o.memory(), x.memory());
         } else {
             KernelPool.forEachRange(out.size(), 1, (start, end) -> {
                 StridedCursor to = StridedCursor.over(out);

@@ -33,7 +33,9 @@ public final class CpuKernels {
     /** The fused kernels, found by the API through {@link dev.crossbar.spi.KernelSet#fused}; not matrix cells. */
     public static final List<Class<? extends FusedKernel>> FUSED_CLASSES = List.of(
             CpuSoftmaxKernel.class,
-            CpuAdamWKernel.class);
+            CpuAdamWKernel.class,
+            CpuGeluKernel.class,
+            CpuLayerNormKernel.class);
 
     private CpuKernels() {
     }

@@ -8,14 +8,15 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Softmax and log-softmax of contiguous F32 rows in one kernel: rows in parallel, each with the vector loops when
- * available, else in double.
+ * available, else in double; BF16 rows with the vector loops only, widened exactly and rounded once.
  */
 final class CpuSoftmaxKernel implements SoftmaxKernel {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     @Override
     public boolean serves(TensorView in) {
-        return in.dtype() == DType.F32 && in.shape().rank() >= 1 && in.size() > 0 && in.isContiguous();
+        boolean type = in.dtype() == DType.F32 || (in.dtype() == DType.BF16 && Simd.AVAILABLE);
+        return type && in.shape().rank() >= 1 && in.size() > 0 && in.isContiguous();
     }
 
     @Override
@@ -25,6 +26,17 @@ final class CpuSoftmaxKernel implements SoftmaxKernel {
         int n = in.shape().dim(in.shape().rank() - 1);
         long po = out.offset();
         long px = in.offset();
+        if (in.dtype() == DType.BF16) {
+            KernelPool.forEachRange(in.size() / n, 8L * n, (start, end) -> {
+                MemorySegment row = FusedFloatLoops.rows().floats(2L * n);
+                for (long r = start; r < end; r++) {
+                    VectorFloatLoops.bf16ToFloat(row, 0, x, px + r * n, n);
+                    VectorFloatLoops.softmaxRow(row, n, row, 0, n, log);
+                    VectorFloatLoops.floatToBf16(o, po + r * n, row, n, n);
+                }
+            });
+            return;
+        }
         boolean vector = Simd.AVAILABLE;
         KernelPool.forEachRange(in.size() / n, 8L * n, (start, end) -> {
             for (long row = start; row < end; row++) {

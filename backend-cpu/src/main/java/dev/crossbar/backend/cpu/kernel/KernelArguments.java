@@ -25,10 +25,22 @@ final class KernelArguments {
     /** Checks one index and returns it, or throws naming the index, where it was found and the valid range. */
     static long checkedIndex(String op, long index, int limit, StridedCursor cursor, int axis) {
         if (index < 0 || index >= limit) {
-            throw new IndexOutOfBoundsException(String.format(Locale.ROOT,
-                    "%s: index %d at position %s is out of range [0, %d) for axis %d; indices must satisfy 0 <= index < %d",
-                    op, index, cursor.coordinatesText(), limit, axis, limit));
+            throw indexOutOfRange(op, index, cursor.coordinatesText(), limit, axis);
         }
         return index;
+    }
+
+    /** As {@link #checkedIndex(String, long, int, StridedCursor, int)} for the index of a whole row of a 2-D operand. */
+    static long checkedRowIndex(String op, long index, int limit, long row) {
+        if (index < 0 || index >= limit) {
+            throw indexOutOfRange(op, index, "[" + row + ", 0]", limit, 0);
+        }
+        return index;
+    }
+
+    private static IndexOutOfBoundsException indexOutOfRange(String op, long index, String position, int limit, int axis) {
+        return new IndexOutOfBoundsException(String.format(Locale.ROOT,
+                "%s: index %d at position %s is out of range [0, %d) for axis %d; indices must satisfy 0 <= index < %d",
+                op, index, position, limit, axis, limit));
     }
 }
