@@ -6,8 +6,11 @@
 #   /usr/bin/python3, OMP_WAIT_POLICY=PASSIVE), memcpy bandwidth (gcc). benchmarks/mpi-allreduce.sh is called when present.
 # Prints "speedup <name> <peer> <value>" (peer time / Crossbar time; above 1: Crossbar is faster) and
 # "bandwidth <name> memcpy <fraction>" lines, then a Markdown table, also written to benchmarks/RESULTS.md.
-# --quick: 1 s warm-up and 2 s timing per workload (instead of 5 s and 10 s), each Crossbar workload capped at 90 s
-# (900 s); aims at under 5 minutes on 2 cores once every workload runs near its peers' speed.
+# Warm-up: every side (the Crossbar driver, the C peers, PyTorch) runs each workload in windows until two consecutive windows
+# agree within 5% (the Crossbar driver also compares heap allocation per operation, so its timed runs execute C2 code),
+# after a minimum and up to a cap; a capped warm-up prints a "note" line and marks its figure "unsettled".
+# --quick: windows of 0.5 s, warm-up at least 1 s and at most 30 s, 2 s of timing per workload (instead of 1 s windows,
+# 5 s, 120 s and 10 s), each Crossbar JVM capped at 90 s (900 s); aims at under 5 minutes on 2 cores.
 # Environment: BENCH_THREADS (2) threads for every side; CROSSBAR_MATMUL (auto) the crossbar.cpu.matmul path of the
 # main Crossbar run (a second run forces crossbar.cpu.matmul=java for the F32 matmuls).
 set -euo pipefail
@@ -24,10 +27,11 @@ esac
 threads=${BENCH_THREADS:-2}
 matmul_path=${CROSSBAR_MATMUL:-auto}
 if $quick; then
-  export BENCH_WARMUP_SECONDS=1 BENCH_MEASURE_SECONDS=2
+  # The same budgets as CompareDriver's Warmup.QUICK / Warmup.FULL, for the peers.
+  export BENCH_WARMUP_SECONDS=1 BENCH_WINDOW_SECONDS=0.5 BENCH_WARMUP_CAP_SECONDS=30 BENCH_MEASURE_SECONDS=2
   driver_budget=(--quick)
 else
-  export BENCH_WARMUP_SECONDS=5 BENCH_MEASURE_SECONDS=10
+  export BENCH_WARMUP_SECONDS=5 BENCH_WINDOW_SECONDS=1 BENCH_WARMUP_CAP_SECONDS=120 BENCH_MEASURE_SECONDS=10
   driver_budget=()
 fi
 started=$(date +%s)
