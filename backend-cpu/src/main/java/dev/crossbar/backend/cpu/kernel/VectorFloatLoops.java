@@ -335,13 +335,23 @@ final class VectorFloatLoops {
     private static double sum(MemorySegment x, long px, long n) {
         int step = HALF_FLOATS.length();
         long bound = n - n % step;
+        long unrolled = n - n % (4L * step);
+        // Four independent accumulators hide the latency of the double add, which one accumulator waits on every step.
         DoubleVector acc = DoubleVector.zero(DOUBLES);
+        DoubleVector acc1 = acc;
+        DoubleVector acc2 = acc;
+        DoubleVector acc3 = acc;
         long i = 0;
-        for (; i < bound; i += step) {
-            FloatVector v = FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i) * Float.BYTES, ORDER);
-            acc = acc.add(v.convertShape(VectorOperators.F2D, DOUBLES, 0));
+        for (; i < unrolled; i += 4L * step) {
+            acc = acc.add(FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i) * Float.BYTES, ORDER).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            acc1 = acc1.add(FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i + step) * Float.BYTES, ORDER).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            acc2 = acc2.add(FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i + 2L * step) * Float.BYTES, ORDER).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            acc3 = acc3.add(FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i + 3L * step) * Float.BYTES, ORDER).convertShape(VectorOperators.F2D, DOUBLES, 0));
         }
-        double total = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < bound; i += step) {
+            acc = acc.add(FloatVector.fromMemorySegment(HALF_FLOATS, x, (px + i) * Float.BYTES, ORDER).convertShape(VectorOperators.F2D, DOUBLES, 0));
+        }
+        double total = acc.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             total += x.getAtIndex(FLOAT, px + i);
         }
