@@ -10,7 +10,8 @@
 # agree within 5% (the Crossbar driver also compares heap allocation per operation, so its timed runs execute C2 code),
 # after a minimum and up to a cap; a capped warm-up prints a "note" line and marks its figure "unsettled".
 # --quick: windows of 0.5 s, warm-up at least 1 s and at most 30 s, 2 s of timing per workload (instead of 1 s windows,
-# 5 s, 120 s and 10 s), each Crossbar JVM capped at 90 s (900 s); aims at under 5 minutes on 2 cores.
+# 5 s, 120 s and 10 s) and no JMH run, each Crossbar JVM capped at 90 s (900 s); aims at under 5 minutes on 2 cores
+# when the host is quiet (on a loaded host warm-ups run to their cap and the run takes longer).
 # Environment: BENCH_THREADS (2) threads for every side; CROSSBAR_MATMUL (auto) the crossbar.cpu.matmul path of the
 # main Crossbar run (a second run forces crossbar.cpu.matmul=java for the F32 matmuls).
 set -euo pipefail
@@ -133,17 +134,16 @@ mapfile -t workloads < <("${java[@]}" dev.crossbar.benchmarks.CompareDriver --li
 run_crossbar crossbar "$matmul_path" "${workloads[@]}"
 run_crossbar crossbar-java java mm_f32_1024 mm_f32_2048 mm_f32_4096 mm_f32_4096x768x3072
 
-# JMH with its GC profiler on training steps: the garbage per step as JMH reports it.
+# JMH with its GC profiler on training steps: the garbage per step as JMH reports it, beside the driver's own figure.
+# Not in --quick, which has the driver's allocation per step and must stay within its 5 minutes.
 jmh_json=$out/jmh.json
 rm -f "$jmh_json"
-if $quick; then
-  jmh=(-p name=train_mlp_f32 -f 1 -wi 1 -w 2s -i 2 -r 2s)
-else
+if ! $quick; then
   jmh=(-p name=train_transformer_f32,train_transformer_bf16,train_mlp_f32 -f 1 -wi 2 -w 5s -i 3 -r 5s)
+  echo "compare.sh: JMH -prof gc ${jmh[*]}" >&2
+  env "${openblas_env[@]}" "${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
+    > "$out/jmh.log" 2>&1 || echo "failed jmh TrainingStepBenchmark exit status $?; see $out/jmh.log" | record
 fi
-echo "compare.sh: JMH -prof gc ${jmh[*]}" >&2
-env "${openblas_env[@]}" "${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
-  > "$out/jmh.log" 2>&1 || echo "failed jmh TrainingStepBenchmark exit status $?; see $out/jmh.log" | record
 
 if [[ -x benchmarks/mpi-allreduce.sh ]]; then
   # Called without arguments; BENCH_QUICK=1 and the BENCH_*_SECONDS budgets tell it which kind of run this is.

@@ -10,6 +10,7 @@ Prints "speedup <name> <peer> <value>" (peer time / Crossbar time: above 1 means
 "bandwidth <name> memcpy <fraction>" (bytes the op must move per second over memcpy's), then the table.
 """
 import json
+import os
 import re
 import sys
 
@@ -179,7 +180,7 @@ def comparisons(run):
 
 
 def jmh_results(path):
-    if path is None:
+    if path is None or not os.path.exists(path):  # compare.sh --quick runs no JMH
         return []
     try:
         with open(path) as f:
