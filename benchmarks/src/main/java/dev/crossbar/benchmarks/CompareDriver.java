@@ -126,9 +126,11 @@ public final class CompareDriver {
         Warmup.Window last = window(workload, warmup.windowSeconds(), 2);
         int windows = 1;
         double warmed;
+        boolean settled;
         while (true) {
             warmed = seconds(System.nanoTime() - warmupStart);
-            if (previous != null && warmed >= warmup.minimumSeconds() && last.agreesWith(previous)) {
+            settled = previous != null && last.agreesWith(previous);
+            if (settled && warmed >= warmup.minimumSeconds()) {
                 break;
             }
             if (warmed >= warmup.capSeconds()) {
@@ -141,7 +143,6 @@ public final class CompareDriver {
             last = window(workload, warmup.windowSeconds(), 2);
             windows++;
         }
-        boolean settled = warmed < warmup.capSeconds();
 
         List<Double> perOperation = new ArrayList<>();
         long allocatedBefore = allocatedBytes();

@@ -38,14 +38,16 @@ class HarnessTest {
 
     @Test
     void warmupLastsUntilAllocationPerRunSettles() {
-        // Allocates 1 MiB in each of its first 200 runs, then nothing: as a kernel does before and after C2 removes its boxing.
+        // Allocates 10% less in each run, from 4 MiB down to 64 KiB, then nothing: as code does while the JIT compiles
+        // more of it and C2 removes its boxing. Any two windows before the stop differ by 10% or more in allocation.
         Workload settlingLate = new Workload() {
-            private int runs;
+            private double bytes = 4 << 20;
 
             @Override
             public void run() {
-                if (runs++ < 200) {
-                    sink = new byte[1 << 20];
+                if (bytes >= 64 << 10) {
+                    sink = new byte[(int) bytes];
+                    bytes *= 0.9;
                 }
                 long end = System.nanoTime() + 50_000;
                 while (System.nanoTime() < end) {
