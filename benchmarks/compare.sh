@@ -6,8 +6,12 @@
 #   /usr/bin/python3, OMP_WAIT_POLICY=PASSIVE), memcpy bandwidth (gcc). benchmarks/mpi-allreduce.sh is called when present.
 # Prints "speedup <name> <peer> <value>" (peer time / Crossbar time; above 1: Crossbar is faster) and
 # "bandwidth <name> memcpy <fraction>" lines, then a Markdown table, also written to benchmarks/RESULTS.md.
-# --quick: 1 s warm-up and 2 s timing per workload (instead of 5 s and 10 s), each Crossbar workload capped at 90 s
-# (900 s); aims at under 5 minutes on 2 cores once every workload runs near its peers' speed.
+# Warm-up: every side (the Crossbar driver, the C peers, PyTorch) runs each workload in windows until two consecutive windows
+# agree within 5% (the Crossbar driver also compares heap allocation per operation, so its timed runs execute C2 code),
+# after a minimum and up to a cap; a capped warm-up prints a "note" line and marks its figure "unsettled".
+# --quick: windows of 0.5 s, warm-up at least 1 s and at most 30 s, 2 s of timing per workload (instead of 1 s windows,
+# 5 s, 120 s and 10 s) and no JMH run, each Crossbar JVM capped at 90 s (900 s); aims at under 5 minutes on 2 cores
+# when the host is quiet (on a loaded host warm-ups run to their cap and the run takes longer).
 # Environment: BENCH_THREADS (2) threads for every side; CROSSBAR_MATMUL (auto) the crossbar.cpu.matmul path of the
 # main Crossbar run (a second run forces crossbar.cpu.matmul=java for the F32 matmuls).
 set -euo pipefail
@@ -24,10 +28,11 @@ esac
 threads=${BENCH_THREADS:-2}
 matmul_path=${CROSSBAR_MATMUL:-auto}
 if $quick; then
-  export BENCH_WARMUP_SECONDS=1 BENCH_MEASURE_SECONDS=2
+  # The same budgets as CompareDriver's Warmup.QUICK / Warmup.FULL, for the peers.
+  export BENCH_WARMUP_SECONDS=1 BENCH_WINDOW_SECONDS=0.5 BENCH_WARMUP_CAP_SECONDS=30 BENCH_MEASURE_SECONDS=2
   driver_budget=(--quick)
 else
-  export BENCH_WARMUP_SECONDS=5 BENCH_MEASURE_SECONDS=10
+  export BENCH_WARMUP_SECONDS=5 BENCH_WINDOW_SECONDS=1 BENCH_WARMUP_CAP_SECONDS=120 BENCH_MEASURE_SECONDS=10
   driver_budget=()
 fi
 started=$(date +%s)
@@ -129,17 +134,16 @@ mapfile -t workloads < <("${java[@]}" dev.crossbar.benchmarks.CompareDriver --li
 run_crossbar crossbar "$matmul_path" "${workloads[@]}"
 run_crossbar crossbar-java java mm_f32_1024 mm_f32_2048 mm_f32_4096 mm_f32_4096x768x3072
 
-# JMH with its GC profiler on training steps: the garbage per step as JMH reports it.
+# JMH with its GC profiler on training steps: the garbage per step as JMH reports it, beside the driver's own figure.
+# Not in --quick, which has the driver's allocation per step and must stay within its 5 minutes.
 jmh_json=$out/jmh.json
 rm -f "$jmh_json"
-if $quick; then
-  jmh=(-p name=train_mlp_f32 -f 1 -wi 1 -w 2s -i 2 -r 2s)
-else
+if ! $quick; then
   jmh=(-p name=train_transformer_f32,train_transformer_bf16,train_mlp_f32 -f 1 -wi 2 -w 5s -i 3 -r 5s)
+  echo "compare.sh: JMH -prof gc ${jmh[*]}" >&2
+  env "${openblas_env[@]}" "${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
+    > "$out/jmh.log" 2>&1 || echo "failed jmh TrainingStepBenchmark exit status $?; see $out/jmh.log" | record
 fi
-echo "compare.sh: JMH -prof gc ${jmh[*]}" >&2
-env "${openblas_env[@]}" "${java[@]}" -Dcrossbar.cpu.matmul="$matmul_path" org.openjdk.jmh.Main TrainingStepBenchmark "${jmh[@]}" -prof gc -rf json -rff "$jmh_json" \
-  > "$out/jmh.log" 2>&1 || echo "failed jmh TrainingStepBenchmark exit status $?; see $out/jmh.log" | record
 
 if [[ -x benchmarks/mpi-allreduce.sh ]]; then
   # Called without arguments; BENCH_QUICK=1 and the BENCH_*_SECONDS budgets tell it which kind of run this is.

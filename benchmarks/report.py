@@ -1,13 +1,16 @@
 """Turns the log of one compare.sh run into its comparison lines and the Markdown table of benchmarks/RESULTS.md.
 
 Usage: report.py LOG RESULTS_MD [JMH_JSON]. LOG holds the lines the Crossbar driver and the peers print:
-  measure <source> <name> <median seconds per operation> runs=<n> [alloc_bytes_per_op=<bytes>] [bytes_moved=<bytes>] [cold]
+  measure <source> <name> <median seconds per operation> runs=<n> [alloc_bytes_per_op=<bytes>] [bytes_moved=<bytes>]
+          [warmup_seconds=<s> warmup_windows=<n>] [unsettled] [cold]
   info <source> <text>          failed <source> <name> <reason>          missing <peer> <reason>
+  note <source> <name> <text>   (a warm-up that stopped at its cap)
   meta <key> <value>            speedup <name> <peer> <value>   (passed through, e.g. from mpi-allreduce.sh)
 Prints "speedup <name> <peer> <value>" (peer time / Crossbar time: above 1 means Crossbar is faster) and
 "bandwidth <name> memcpy <fraction>" (bytes the op must move per second over memcpy's), then the table.
 """
 import json
+import os
 import re
 import sys
 
@@ -18,6 +21,7 @@ MATMUL_SHAPES = {"1024": (1024, 1024, 1024), "2048": (2048, 2048, 2048), "4096":
 class Run:
     def __init__(self, lines):
         self.times, self.runs, self.alloc, self.bytes_moved, self.cold = {}, {}, {}, {}, set()
+        self.warmup, self.unsettled, self.notes = {}, set(), []
         self.info, self.failed, self.missing, self.meta, self.passthrough = [], {}, {}, {}, []
         for line in lines:
             words = line.split()
@@ -34,8 +38,14 @@ class Run:
                         self.alloc[key] = int(word[len("alloc_bytes_per_op="):])
                     elif word.startswith("bytes_moved="):
                         self.bytes_moved[key] = int(word[len("bytes_moved="):])
+                    elif word.startswith("warmup_seconds="):
+                        self.warmup[key] = float(word[len("warmup_seconds="):])
+                    elif word == "unsettled":
+                        self.unsettled.add(key)
                     elif word == "cold":
                         self.cold.add(key)
+            elif kind == "note":
+                self.notes.append(" ".join(words[1:]))
             elif kind == "info":
                 text = " ".join(words[1:])
                 # The copy peer states the bytes one copy reads and writes: "info memcpy copy_16M bytes=<n> ...".
@@ -74,11 +84,14 @@ class Run:
             return requested
         if requested != "auto":
             return None
-        for text in self.matmul_libraries(source):
-            key, _, value = text.partition("=")
-            # auto prefers OpenBLAS, then oneDNN, for F32 products that are not tiny (backend-cpu's MatmulPath.AUTO).
-            if key in ("matmul.openblas", "matmul.onednn") and value and not value.startswith("absent"):
-                return key.split(".")[1]
+        reports = dict(text.partition("=")[::2] for text in self.matmul_libraries(source))
+        # auto prefers OpenBLAS when it recognised the CPU, then oneDNN, for F32 products that are not tiny (backend-cpu's
+        # MatmulPath.AUTO); the backend's report of OpenBLAS says when it did not.
+        openblas, onednn = reports.get("matmul.openblas", ""), reports.get("matmul.onednn", "")
+        if openblas and not openblas.startswith("absent") and "did not recognise" not in openblas:
+            return "openblas"
+        if onednn and not onednn.startswith("absent"):
+            return "onednn"
         return None
 
     def requested_path(self, source):
@@ -107,7 +120,7 @@ def rate(run, key, seconds):
 
 
 def cold_mark(run, key):
-    return " (1 cold run)" if key in run.cold else ""
+    return " (1 cold run)" if key in run.cold else " (warm-up unsettled)" if key in run.unsettled else ""
 
 
 def duration(seconds):
@@ -167,7 +180,7 @@ def comparisons(run):
 
 
 def jmh_results(path):
-    if path is None:
+    if path is None or not os.path.exists(path):  # compare.sh --quick runs no JMH
         return []
     try:
         with open(path) as f:
@@ -209,6 +222,10 @@ def main(log_path, results_path, jmh_path=None):
         status = "" if target is None else ("met" if value >= target else f"**missed** ({value / target:.2f} of the target)")
         if crossbar_key in run.cold or peer_key in run.cold:
             status += " (a side is one cold run, JIT warm-up included: not a steady-state figure)"
+        elif crossbar_key in run.unsettled or peer_key in run.unsettled:
+            status += " (a side's warm-up stopped at its cap before its windows agreed: maybe not a steady-state figure)"
+        if crossbar_key[1].startswith(("train_", "fsdp_")) and crossbar_key in run.alloc:
+            note = f"{note}; Crossbar allocated {run.alloc[crossbar_key]:,} B per step".lstrip("; ")
         table.append(f"| `{name}` vs {peer} | {duration(mine)} {rate(run, crossbar_key, mine)}{cold_mark(run, crossbar_key)}"
                      f" | {duration(peer_seconds)} {rate(run, peer_key, peer_seconds)}{cold_mark(run, peer_key)}"
                      f" | **{value:.3f}** | {'-' if target is None else target} | {status} {note} |")
@@ -233,13 +250,18 @@ def main(log_path, results_path, jmh_path=None):
            "| comparison | Crossbar | peer | value | target | |", "|---|---|---|---|---|---|"] + table
     if run.passthrough:
         md += ["", "## MPI all-reduce (benchmarks/mpi-allreduce.sh)", "", "```"] + run.passthrough + ["```"]
+    if run.notes:
+        md += ["", "## Warm-ups stopped by their cap", ""] + [f"- {note}" for note in run.notes]
     md += ["", "## Garbage per operation", "",
-           "Heap bytes allocated per operation over the timed runs, all threads (the driver reads"
-           " `ThreadMXBean.getTotalThreadAllocatedBytes`, the quantity JMH's `-prof gc` reports as `gc.alloc.rate.norm`).", "",
-           "| workload | time | allocated per op |", "|---|---|---|"]
+           "Heap bytes allocated per operation (per step for training) over the timed runs, all threads (the driver reads"
+           " `ThreadMXBean.getTotalThreadAllocatedBytes`, the quantity JMH's `-prof gc` reports as `gc.alloc.rate.norm`),"
+           " after a warm-up that ran until two consecutive windows agreed within 5% in time and allocation.", "",
+           "| workload | time | allocated per op | warm-up |", "|---|---|---|---|"]
     for (source, name), seconds in run.times.items():
         if source.startswith("crossbar"):
-            md.append(f"| `{name}` ({source}) | {duration(seconds)}{cold_mark(run, (source, name))} | {run.alloc.get((source, name), 0):,} B |")
+            warm = run.warmup.get((source, name))
+            md.append(f"| `{name}` ({source}) | {duration(seconds)}{cold_mark(run, (source, name))} | {run.alloc.get((source, name), 0):,} B"
+                      f" | {'-' if warm is None else f'{warm:.1f} s'} |")
     jmh = jmh_results(jmh_path)
     if jmh:
         md += ["", "JMH with `-prof gc` in the same run:", "", "| workload | benchmark | score | gc.alloc.rate.norm |", "|---|---|---|---|"]

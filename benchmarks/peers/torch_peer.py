@@ -1,5 +1,8 @@
 """PyTorch CPU peer of compare.sh: the same shapes and models as the Crossbar workloads (benchmarks/src/main/java,
-Catalog.java), timed like them, printed as "measure torch <name> <median seconds per operation> runs=<n>".
+Catalog.java), timed like them, printed as "measure torch <name> <median seconds per operation> runs=<n>
+warmup_seconds=<s> warmup_windows=<n> [unsettled]". Warm-up follows the Crossbar driver's rule (Warmup.java) on time:
+windows of at least BENCH_WINDOW_SECONDS and two runs until two consecutive medians agree within 5%, after at least
+BENCH_WARMUP_SECONDS, capped at BENCH_WARMUP_CAP_SECONDS (a "note" line says when the cap stopped it).
 
 Run with Debian's /usr/bin/python3 and OMP_WAIT_POLICY=PASSIVE (its best setting on 2 shared cores); the thread
 count comes from BENCH_THREADS (default 2). Usage: torch_peer.py [name ...] (default: every name below).
@@ -15,17 +18,39 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 WARMUP = float(os.environ.get("BENCH_WARMUP_SECONDS", "1"))
+WINDOW = float(os.environ.get("BENCH_WINDOW_SECONDS", "0.5"))
+WARMUP_CAP = float(os.environ.get("BENCH_WARMUP_CAP_SECONDS", "30"))
+TOLERANCE = 0.05
 BUDGET = float(os.environ.get("BENCH_MEASURE_SECONDS", "2"))
 ELEMENTS = 1 << 24
 ADDS_PER_RUN = 1000
 
 
+def window(run, operations_per_run):
+    """Runs for at least WINDOW seconds and two runs; returns the median time per operation."""
+    times = []
+    start = time.perf_counter()
+    while len(times) < 2 or time.perf_counter() - start < WINDOW:
+        t0 = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t0) / operations_per_run)
+    return statistics.median(times)
+
+
 def measure(name, run, operations_per_run=1):
     start = time.perf_counter()
+    previous, last, windows = None, window(run, operations_per_run), 1
     while True:
-        run()
-        if time.perf_counter() - start >= WARMUP:
+        warmed = time.perf_counter() - start
+        settled = previous is not None and abs(last - previous) <= TOLERANCE * previous
+        if settled and warmed >= WARMUP:
             break
+        if warmed >= WARMUP_CAP:
+            settled = False
+            print(f"note torch {name} warm-up stopped at its cap of {WARMUP_CAP:.1f} s before two consecutive windows agreed within"
+                  f" {100 * TOLERANCE:.0f}% (last two: {'-' if previous is None else f'{previous:.4g}'} s/op, then {last:.4g} s/op)", flush=True)
+            break
+        previous, last, windows = last, window(run, operations_per_run), windows + 1
     times = []
     measure_start = time.perf_counter()
     while True:
@@ -36,7 +61,8 @@ def measure(name, run, operations_per_run=1):
         elapsed = t1 - measure_start
         if not (elapsed < BUDGET or (len(times) < 3 and elapsed < 3 * BUDGET)):
             break
-    print(f"measure torch {name} {statistics.median(times):.6e} runs={len(times)}", flush=True)
+    print(f"measure torch {name} {statistics.median(times):.6e} runs={len(times)} warmup_seconds={warmed:.1f}"
+          f" warmup_windows={windows}{'' if settled else ' unsettled'}", flush=True)
 
 
 def matmul(m, k, n, dtype):

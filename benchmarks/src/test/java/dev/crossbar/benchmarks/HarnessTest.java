@@ -28,12 +28,73 @@ class HarnessTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CompareDriver.run(new String[] {"--quick", "--only", "add_4"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String output = bytes.toString(StandardCharsets.UTF_8);
-        Matcher line = Pattern.compile("(?m)^measure crossbar add_4 (\\S+) runs=(\\d+) alloc_bytes_per_op=(\\d+)$").matcher(output);
+        Matcher line = Pattern.compile("(?m)^measure crossbar add_4 (\\S+) runs=(\\d+) alloc_bytes_per_op=(\\d+) warmup_seconds=\\S+ warmup_windows=\\d+( unsettled)?$").matcher(output);
         assertTrue(line.find(), "no measure line for add_4 in:\n" + output);
         double seconds = Double.parseDouble(line.group(1));
         assertTrue(seconds > 0 && seconds < 0.01, "a 4-element add took " + seconds + " s");
         assertTrue(Integer.parseInt(line.group(2)) >= 3, "fewer than 3 timed runs: " + line.group(2));
         assertTrue(output.contains("info crossbar crossbar.cpu.matmul="), output);
+    }
+
+    @Test
+    void warmupLastsUntilAllocationPerRunSettles() {
+        // Allocates 10% less in each run, from 4 MiB down to 64 KiB, then nothing: as code does while the JIT compiles
+        // more of it and C2 removes its boxing. Any two windows before the stop differ by 10% or more in allocation.
+        Workload settlingLate = new Workload() {
+            private double bytes = 4 << 20;
+
+            @Override
+            public void run() {
+                if (bytes >= 64 << 10) {
+                    sink = new byte[(int) bytes];
+                    bytes *= 0.9;
+                }
+                long end = System.nanoTime() + 50_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        String output = measure(new Warmup(0, 0.005, 60), settlingLate);
+        Matcher line = Pattern.compile("(?m)^measure test settling (\\S+) runs=\\d+ alloc_bytes_per_op=(\\d+) warmup_seconds=\\S+ warmup_windows=(\\d+)$")
+                .matcher(output);
+        assertTrue(line.find(), "no settled measure line in:\n" + output);
+        assertTrue(Long.parseLong(line.group(2)) < Warmup.ALLOCATION_SLACK_BYTES, "the timed runs still allocated " + line.group(2) + " B per run");
+        assertTrue(Integer.parseInt(line.group(3)) >= 2, "fewer than two windows: " + line.group(3));
+    }
+
+    @Test
+    void warmupThatNeverSettlesStopsAtItsCapAndSaysSo() {
+        // Allocates 64 KiB more in each run than in the one before, so no two windows agree.
+        Workload growing = new Workload() {
+            private int runs;
+
+            @Override
+            public void run() {
+                sink = new byte[++runs << 16];
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        String output = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> measure(new Warmup(0, 0.01, 0.3), growing));
+        assertTrue(output.matches("(?sm).*^note test settling warm-up stopped at its cap of 0.3 s before two consecutive windows agreed within 5% .*"),
+                output);
+        assertTrue(output.matches("(?sm).*^measure test settling \\S+ runs=\\d+ alloc_bytes_per_op=\\d+ warmup_seconds=\\S+ warmup_windows=\\d+ unsettled$.*"),
+                output);
+    }
+
+    private static volatile Object sink;
+
+    private static String measure(Warmup warmup, Workload workload) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new CompareDriver(warmup, 0.01, "test", new PrintStream(bytes, true, StandardCharsets.UTF_8)).measure("settling", workload);
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test

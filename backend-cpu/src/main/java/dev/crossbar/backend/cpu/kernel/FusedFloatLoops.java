@@ -6,12 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The F32 vector loops of the fused kernels (GELU, layer normalization), called only when {@link Simd#AVAILABLE},
- * under the rules of {@link VectorFloatLoops}: each loop keeps its vectors inside one method. BF16 tensors are widened
+ * under the rules of {@link VectorFloatLoops}: each loop keeps its vectors inside one method, and exp, tanh and lane
+ * sums are VectorFloatLoops' own, so results do not depend on whether the JIT has compiled the loop. BF16 tensors are widened
  * (exactly) into the thread's scratch floats, computed there and rounded back once, so a fused BF16 result carries one
  * rounding where the composite carries one per primitive.
  */
@@ -107,7 +107,7 @@ final class FusedFloatLoops {
             for (; i < bound; i += LANES) {
                 FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (bx + i) * Float.BYTES, ORDER);
                 FloatVector e = FloatVector.fromMemorySegment(FLOATS, o, (bo + i) * Float.BYTES, ORDER);
-                FloatVector pdf = v.mul(v).mul(minusHalf).lanewise(VectorOperators.EXP).mul(density);
+                FloatVector pdf = VectorFloatLoops.exp(v.mul(v).mul(minusHalf)).mul(density);
                 FloatVector slope = e.fma(half, half).add(v.mul(pdf));
                 FloatVector.fromMemorySegment(FLOATS, g, (bg + i) * Float.BYTES, ORDER).mul(slope).intoMemorySegment(o, (bo + i) * Float.BYTES, ORDER);
             }
@@ -147,7 +147,7 @@ final class FusedFloatLoops {
         if (g == null) {
             for (; i < bound; i += LANES) {
                 FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
-                FloatVector t = v.mul(v).fma(cubic, scale).mul(v).lanewise(VectorOperators.TANH);
+                FloatVector t = VectorFloatLoops.tanh(v.mul(v).fma(cubic, scale).mul(v));
                 FloatVector halfX = v.mul(half);
                 halfX.fma(t, halfX).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
@@ -159,7 +159,7 @@ final class FusedFloatLoops {
         for (; i < bound; i += LANES) {
             FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
             FloatVector square = v.mul(v);
-            FloatVector t = square.fma(cubic, scale).mul(v).lanewise(VectorOperators.TANH);
+            FloatVector t = VectorFloatLoops.tanh(square.fma(cubic, scale).mul(v));
             FloatVector inner = square.fma(slopeScale, scale);
             FloatVector slope = t.fma(half, half).add(v.mul(half).mul(one.sub(t.mul(t))).mul(inner));
             FloatVector.fromMemorySegment(FLOATS, g, (pg + i) * Float.BYTES, ORDER).mul(slope).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
@@ -183,7 +183,7 @@ final class FusedFloatLoops {
         for (; i < bound; i += LANES) {
             acc = acc.add(FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorFloatLoops.sumInOrder(acc);
         for (; i < n; i++) {
             sum += x.getAtIndex(FLOAT, px + i);
         }
@@ -194,7 +194,7 @@ final class FusedFloatLoops {
             FloatVector centered = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER).sub(shift);
             squares = centered.fma(centered, squares);
         }
-        float squareSum = squares.reduceLanes(VectorOperators.ADD);
+        float squareSum = VectorFloatLoops.sumInOrder(squares);
         for (; i < n; i++) {
             float centered = x.getAtIndex(FLOAT, px + i) - mean;
             squareSum += centered * centered;
@@ -253,8 +253,8 @@ final class FusedFloatLoops {
             gradient.fma(xhat, FloatVector.fromArray(FLOATS, dw, i)).intoArray(dw, i);
             gradient.add(FloatVector.fromArray(FLOATS, dw, n + i)).intoArray(dw, n + i);
         }
-        float a = gwSum.reduceLanes(VectorOperators.ADD);
-        float c = gwXhatSum.reduceLanes(VectorOperators.ADD);
+        float a = VectorFloatLoops.sumInOrder(gwSum);
+        float c = VectorFloatLoops.sumInOrder(gwXhatSum);
         for (; i < n; i++) {
             float xhat = (x.getAtIndex(FLOAT, px + i) - mean) * inverse;
             float gradient = g.getAtIndex(FLOAT, pg + i);
