@@ -87,8 +87,7 @@ public final class FsdpDemo implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = outputDirectory(out);
-        FsdpTraining.Settings settings = new FsdpTraining.Settings(steps, seed, batch, width, layers, heads, learningRate, steps / 10, heldOut,
-                reshardAfterForward, dir.resolve("checkpoint"), checkpointEvery);
+        FsdpTraining.Settings settings = settings(dir);
         Crossbar.Builder builder = backend == null ? Crossbar.builder() : Crossbar.builder().backend(backend);
         boolean interactive = System.console() != null && System.console().isTerminal();
         List<FsdpTraining.RankReport> reports = run(builder, devices, settings, dir, System.out, interactive);
@@ -96,6 +95,12 @@ public final class FsdpDemo implements Callable<Integer> {
             System.out.println("losses " + Arrays.stream(reports.getFirst().losses()).mapToObj(Double::toString).collect(Collectors.joining(",")));
         }
         return 0;
+    }
+
+    /** What the options ask to train, with the checkpoint in {@code dir}. */
+    FsdpTraining.Settings settings(Path dir) {
+        return new FsdpTraining.Settings(steps, seed, batch, width, layers, heads, learningRate, steps / 10, heldOut, reshardAfterForward,
+                dir.resolve("checkpoint"), checkpointEvery);
     }
 
     /** The requested directory, or a new temporary one when it cannot be created (a read-only working directory). */

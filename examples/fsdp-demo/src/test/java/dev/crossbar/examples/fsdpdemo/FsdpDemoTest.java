@@ -23,6 +23,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FsdpDemoTest {
+    /**
+     * The README's main job with its defaults (4 ranks, 900 steps): the model must learn addition, not merely lower the
+     * loss. Training is reproducible bit for bit (see VectorFloatLoops), so the held-out accuracy is a fixed number
+     * (0.999 when written); the floor leaves room for another machine's thread count changing partial-sum order.
+     */
+    @Test
+    void theDefaultDemoAnswersAtLeast95PercentOfHeldOutProblems(@TempDir Path dir) throws Exception {
+        FsdpDemo demo = new FsdpDemo();
+        FsdpTraining.Settings settings = demo.settings(dir);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<FsdpTraining.RankReport> reports;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            reports = FsdpDemo.run(Crossbar.builder().backend("cpu"), demo.devices, settings, dir, out, false);
+        }
+        String log = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(4, reports.size(), log);
+        assertEquals(900, reports.getFirst().losses().length, log);
+        assertTrue(reports.getFirst().accuracy() >= 0.95, "held-out exact-match accuracy " + reports.getFirst().accuracy() + " below 0.95: " + log);
+    }
+
     /** A one-block model on two ranks, a few steps: enough to see the loss fall and every output appear. */
     @Test
     void twoRanksTrainSaveACheckpointAndALossCurveAndEndWithTheAccuracy(@TempDir Path dir) throws Exception {
