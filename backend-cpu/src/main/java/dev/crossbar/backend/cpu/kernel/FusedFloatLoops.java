@@ -6,12 +6,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The F32 vector loops of the fused kernels (GELU, layer normalization), called only when {@link Simd#AVAILABLE},
- * under the rules of {@link VectorFloatLoops}: each loop keeps its vectors inside one method, and exp, tanh and lane
- * sums are VectorFloatLoops' own, so results do not depend on whether the JIT has compiled the loop. BF16 tensors are widened
+ * under the rules of {@link VectorFloatLoops}: each loop keeps its vectors inside one method, and exp and lane sums
+ * are VectorFloatLoops' own, so results do not depend on whether the JIT has compiled the loop. BF16 tensors are widened
  * (exactly) into the thread's scratch floats, computed there and rounded back once, so a fused BF16 result carries one
  * rounding where the composite carries one per primitive.
  */
@@ -133,23 +134,26 @@ final class FusedFloatLoops {
     }
 
     /**
-     * The tanh form in one loop, with {@code t = tanh(sqrt(2 / pi) (x + 0.044715 x^3))}: {@code o = x (1 + t) / 2}
-     * when {@code g} is null, else {@code o = g ((1 + t) / 2 + x (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 x^2) / 2)}.
+     * The tanh form in one loop, written with the logistic function so that no step cancels: with
+     * {@code y = sqrt(2 / pi) (x + 0.044715 x^3)}, {@code (1 + tanh y) / 2 = s = 1 / (1 + e)} where {@code e = e^(-2y)},
+     * and {@code (1 - tanh^2 y) / 4 = s (1 - s)}, where {@code 1 - s} is {@code e s} for {@code x >= 0} (y has the sign of x; s is near 1 there) and
+     * {@code 1 - s} itself otherwise. So {@code o = x s} when {@code g} is null, else
+     * {@code o = g (s + 2 x s (1 - s) sqrt(2 / pi) (1 + 3 * 0.044715 x^2))}. (Through {@code 1 + tanh y} the gradient
+     * for x near -4 would lose a thousandth of its value to rounding.)
      */
     private static void geluTanh(MemorySegment o, long po, MemorySegment g, long pg, MemorySegment x, long px, int n) {
-        FloatVector half = FloatVector.broadcast(FLOATS, 0.5f);
         FloatVector one = FloatVector.broadcast(FLOATS, 1f);
         FloatVector scale = FloatVector.broadcast(FLOATS, (float) CpuGeluKernel.TANH_SCALE);
-        FloatVector cubic = FloatVector.broadcast(FLOATS, (float) (CpuGeluKernel.TANH_SCALE * CpuGeluKernel.TANH_CUBIC));
+        FloatVector minusTwoScale = FloatVector.broadcast(FLOATS, (float) (-2 * CpuGeluKernel.TANH_SCALE));
+        FloatVector minusTwoCubic = FloatVector.broadcast(FLOATS, (float) (-2 * CpuGeluKernel.TANH_SCALE * CpuGeluKernel.TANH_CUBIC));
         FloatVector slopeScale = FloatVector.broadcast(FLOATS, (float) (3 * CpuGeluKernel.TANH_SCALE * CpuGeluKernel.TANH_CUBIC));
         int bound = FLOATS.loopBound(n);
         int i = 0;
         if (g == null) {
             for (; i < bound; i += LANES) {
                 FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
-                FloatVector t = VectorFloatLoops.tanh(v.mul(v).fma(cubic, scale).mul(v));
-                FloatVector halfX = v.mul(half);
-                halfX.fma(t, halfX).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
+                FloatVector e = VectorFloatLoops.exp(v.mul(v).fma(minusTwoCubic, minusTwoScale).mul(v));
+                v.div(one.add(e)).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
             }
             for (; i < n; i++) {
                 o.setAtIndex(FLOAT, po + i, (float) CpuGeluKernel.gelu(x.getAtIndex(FLOAT, px + i), true));
@@ -159,9 +163,11 @@ final class FusedFloatLoops {
         for (; i < bound; i += LANES) {
             FloatVector v = FloatVector.fromMemorySegment(FLOATS, x, (px + i) * Float.BYTES, ORDER);
             FloatVector square = v.mul(v);
-            FloatVector t = VectorFloatLoops.tanh(square.fma(cubic, scale).mul(v));
+            FloatVector e = VectorFloatLoops.exp(square.fma(minusTwoCubic, minusTwoScale).mul(v));
+            FloatVector s = one.div(one.add(e));
+            FloatVector complement = one.sub(s).blend(e.mul(s), v.compare(VectorOperators.GE, 0f));
             FloatVector inner = square.fma(slopeScale, scale);
-            FloatVector slope = t.fma(half, half).add(v.mul(half).mul(one.sub(t.mul(t))).mul(inner));
+            FloatVector slope = v.add(v).mul(s).mul(complement).fma(inner, s);
             FloatVector.fromMemorySegment(FLOATS, g, (pg + i) * Float.BYTES, ORDER).mul(slope).intoMemorySegment(o, (po + i) * Float.BYTES, ORDER);
         }
         for (; i < n; i++) {

@@ -89,16 +89,6 @@ final class VectorFloatLoops {
         return p.mul(first).mul(second);
     }
 
-    /**
-     * tanh of every lane as {@code 1 - 2 / (e^(2y) + 1)} over {@link #exp}, so it too gives the same bits interpreted
-     * and compiled: within 3e-7 of the exact value absolutely (the form loses relative accuracy only where
-     * |tanh y| is below about 1e-6, where callers add it to 1), exactly +-1 in saturation, NaN for NaN.
-     */
-    static FloatVector tanh(FloatVector y) {
-        FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-        return one.sub(FloatVector.broadcast(FLOATS, 2f).div(exp(y.add(y)).add(one)));
-    }
-
     /** The sum of a vector's lanes in lane order, in F32 (see the class comment). */
     static float sumInOrder(FloatVector lanes) {
         float sum = 0;
