@@ -29,6 +29,7 @@ final class GroupHandshake {
     private final Map<Long, Meeting> meetings = new HashMap<>();
     private final Map<List<Integer>, Letter> mailbox = new HashMap<>();
     private String abortReason;
+    private int left;
 
     GroupHandshake(String name, List<Integer> ranks, Duration timeout) {
         this.name = name;
@@ -152,6 +153,12 @@ final class GroupHandshake {
             }
         }
         return mailbox.remove(key);
+    }
+
+    /** Counts one rank's group closed; tells whether it was the last of the group's ranks. */
+    synchronized boolean leave() {
+        left++;
+        return left == ranks.size();
     }
 
     /** Fails every waiting and later call: the run is being stopped. */

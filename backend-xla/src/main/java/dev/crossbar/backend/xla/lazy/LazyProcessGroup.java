@@ -53,6 +53,11 @@ final class LazyProcessGroup implements CommunicatorFactory.Communicator {
         this.received = new long[membership.ranks().size()];
     }
 
+    /** What this rank shares with the group's other ranks. */
+    GroupHandshake handshake() {
+        return handshake;
+    }
+
     @Override
     public CommunicatorFactory.Membership membership() {
         return membership;
