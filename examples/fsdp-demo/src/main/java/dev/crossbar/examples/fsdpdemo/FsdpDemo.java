@@ -103,6 +103,14 @@ public final class FsdpDemo implements Callable<Integer> {
                 dir.resolve("checkpoint"), checkpointEvery);
     }
 
+    /**
+     * Prints a formatted line with one write: {@code printf} writes a line in pieces, and the logger's lines (on the same
+     * stream, from other threads) can land between them.
+     */
+    private static void printLine(PrintStream out, String format, Object... args) {
+        out.print(String.format(Locale.ROOT, format, args));
+    }
+
     /** The requested directory, or a new temporary one when it cannot be created (a read-only working directory). */
     private static Path outputDirectory(Path requested) throws IOException {
         try {
@@ -136,9 +144,9 @@ public final class FsdpDemo implements Callable<Integer> {
         int rows = settings.batch() / devices;
         List<FsdpTraining.RankReport> reports = Spmd.call(builder, devices, SpmdOptions.defaults(), rank -> {
             if (rank.rank() == 0) {
-                out.printf(Locale.ROOT, "FSDP on %d ranks: backend %s, devices %s .. %s%n", rank.worldSize(), rank.device().backend(), rank.device(),
+                printLine(out, "FSDP on %d ranks: backend %s, devices %s .. %s%n", rank.worldSize(), rank.device().backend(), rank.device(),
                         new dev.crossbar.api.Device(rank.device().backend(), rank.worldSize() - 1));
-                out.printf(Locale.ROOT, "GPT with %d layers, width %d, %d heads on 3-digit addition; global batch %d (%d per rank), %d steps, AdamW lr %.1e;"
+                printLine(out, "GPT with %d layers, width %d, %d heads on 3-digit addition; global batch %d (%d per rank), %d steps, AdamW lr %.1e;"
                         + " reshardAfterForward=%s%n", settings.layers(), settings.width(), settings.heads(), settings.batch(), rows, settings.steps(),
                         settings.learningRate(), settings.reshardAfterForward());
             }
@@ -150,31 +158,31 @@ public final class FsdpDemo implements Callable<Integer> {
         }
         double[] losses = first.losses();
         long trainingMillis = first.trainingTime().toMillis();
-        out.printf(Locale.ROOT, "trained %d steps in %.1f s (%.0f ms/step); loss %.4f -> %.4f%n", losses.length, trainingMillis / 1e3,
+        printLine(out, "trained %d steps in %.1f s (%.0f ms/step); loss %.4f -> %.4f%n", losses.length, trainingMillis / 1e3,
                 (double) trainingMillis / losses.length, losses[0], losses[losses.length - 1]);
-        out.printf(Locale.ROOT, "FSDP units, sharded bottom-up: %s%n", String.join(", ", first.units()));
+        printLine(out, "FSDP units, sharded bottom-up: %s%n", String.join(", ", first.units()));
 
         long parameterBytes = first.parameterCount() * Float.BYTES;
-        out.printf(Locale.ROOT, "memory per rank after the first step (parameter shards + gradients + AdamW moments;"
+        printLine(out, "memory per rank after the first step (parameter shards + gradients + AdamW moments;"
                 + " one device without sharding: 4 x %s = %s):%n", bytes(parameterBytes), bytes(4 * parameterBytes));
         for (FsdpTraining.RankReport r : reports.stream().filter(Objects::nonNull).toList()) {
-            out.printf(Locale.ROOT, "  rank %d on %-6s %10s  (parameter shards %s)%n", r.rank(), r.device(), bytes(r.trainedBytes()), bytes(r.shardBytes()));
+            printLine(out, "  rank %d on %-6s %10s  (parameter shards %s)%n", r.rank(), r.device(), bytes(r.trainedBytes()), bytes(r.shardBytes()));
         }
         if (reports.contains(null)) {
             out.println("  (under mpirun each process knows only its own rank's memory)");
         }
-        out.printf(Locale.ROOT, "collectives per training step on each rank: %s%n", describe(first.collectivesPerStep()));
-        out.printf(Locale.ROOT, "checkpoint: sharded, saved by all %d ranks (one file per rank with its unpadded rows, and the index) to %s;"
+        printLine(out, "collectives per training step on each rank: %s%n", describe(first.collectivesPerStep()));
+        printLine(out, "checkpoint: sharded, saved by all %d ranks (one file per rank with its unpadded rows, and the index) to %s;"
                 + " %d tensors: the parameters and AdamW's state; collectives of the save: %s%n", first.checkpoint().worldSize(), settings.checkpointDir(),
                 first.checkpoint().tensors().size(), describe(first.checkpointCollectives()));
 
         Path chart = dir.resolve("loss.png");
         LossChart.write(chart, losses, String.format(Locale.ROOT, "Tiny GPT on 3-digit addition, FSDP on %d ranks", devices));
-        out.printf(Locale.ROOT, "loss curve: %s%n", chart);
+        printLine(out, "loss curve: %s%n", chart);
         out.println("held-out problems, answered on rank 0 by an unsharded model loaded from the sharded checkpoint:");
         out.print(first.evaluationLog());
-        out.printf(Locale.ROOT, "%.1f s in total; outputs in %s%n", (System.nanoTime() - start) / 1e9, dir);
-        out.printf(Locale.ROOT, "accuracy %.3f%n", first.accuracy());
+        printLine(out, "%.1f s in total; outputs in %s%n", (System.nanoTime() - start) / 1e9, dir);
+        printLine(out, "accuracy %.3f%n", first.accuracy());
         return reports;
     }
 
