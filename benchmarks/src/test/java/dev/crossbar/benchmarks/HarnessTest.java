@@ -69,13 +69,17 @@ class HarnessTest {
 
     @Test
     void warmupThatNeverSettlesStopsAtItsCapAndSaysSo() {
-        // Allocates 64 KiB more in each run than in the one before, so no two windows agree.
+        // Each run takes 10% longer than the one before (a spin, from 0.1 ms), so a window's time per run always exceeds
+        // the previous window's by more than 5%. (Growing allocation did not do it: its relative growth fell below 5%.)
         Workload growing = new Workload() {
             private int runs;
 
             @Override
             public void run() {
-                sink = new byte[++runs << 16];
+                long end = System.nanoTime() + (long) (100_000 * Math.pow(1.1, ++runs));
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
             }
 
             @Override
