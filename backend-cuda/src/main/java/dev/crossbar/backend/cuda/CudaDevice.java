@@ -7,12 +7,14 @@ import dev.crossbar.backend.cuda.internal.ffi.CudaException;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCublas;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCudaDriver;
 import dev.crossbar.backend.cuda.internal.ffi.NativeNvrtc;
+import dev.crossbar.spi.codegen.CompiledModuleCache;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.LaunchConfiguration;
 import dev.crossbar.spi.codegen.StreamDevice;
 import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,10 +74,11 @@ final class CudaDevice extends StreamDevice {
         this.context = context;
         this.stream = stream;
         this.cublas = cublas;
-        this.modules = new CompiledModuleCache(cacheDirectory, architecture, kernel -> nvrtc
+        this.modules = new CompiledModuleCache(cacheDirectory, architecture, "ptx", CudaBackendProvider.CACHE_PROPERTY, kernel -> nvrtc
                 .orElseThrow(() -> new CrossbarException("NVRTC is needed to compile " + kernel.name() + " for " + device
                         + " and is not installed (libnvrtc); install the CUDA toolkit's cuda-nvrtc package"))
-                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture)));
+                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     MemorySegment context() {
@@ -106,7 +109,7 @@ final class CudaDevice extends StreamDevice {
     @Override
     protected MemorySegment loadFunction(GeneratedKernel kernel) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(modules.ptx(kernel)));
+            MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(new String(modules.module(kernel), StandardCharsets.UTF_8)));
             loadedModules.add(module);
             return driver.cuModuleGetFunction(module, kernel.entryPoint());
         }

@@ -7,6 +7,7 @@ import dev.crossbar.backend.rocm.internal.ffi.HipException;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHip;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHiprtc;
 import dev.crossbar.backend.rocm.internal.ffi.NativeRocblas;
+import dev.crossbar.spi.codegen.CompiledModuleCache;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.LaunchConfiguration;
 import dev.crossbar.spi.codegen.StreamDevice;
@@ -67,7 +68,7 @@ final class HipDevice extends StreamDevice {
         this.hip = hip;
         this.stream = stream;
         this.rocblas = rocblas;
-        this.modules = new CompiledModuleCache(cacheDirectory, architecture,
+        this.modules = new CompiledModuleCache(cacheDirectory, architecture, "co", RocmBackendProvider.CACHE_PROPERTY,
                 kernel -> hiprtc.compile(kernel.source(), kernel.entryPoint() + ".hip", List.of("--offload-arch=" + architecture)));
     }
 
@@ -95,7 +96,7 @@ final class HipDevice extends StreamDevice {
     @Override
     protected MemorySegment loadFunction(GeneratedKernel kernel) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment module = hip.hipModuleLoadData(arena.allocateFrom(ValueLayout.JAVA_BYTE, modules.codeObject(kernel)));
+            MemorySegment module = hip.hipModuleLoadData(arena.allocateFrom(ValueLayout.JAVA_BYTE, modules.module(kernel)));
             loadedModules.add(module);
             return hip.hipModuleGetFunction(module, kernel.entryPoint());
         }
