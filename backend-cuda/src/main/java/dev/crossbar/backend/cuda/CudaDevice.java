@@ -1,6 +1,7 @@
 package dev.crossbar.backend.cuda;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cuda.internal.ffi.CuResult;
 import dev.crossbar.backend.cuda.internal.ffi.CudaException;
@@ -11,6 +12,7 @@ import dev.crossbar.spi.codegen.CompiledModuleCache;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.LaunchConfiguration;
 import dev.crossbar.spi.codegen.StreamDevice;
+import dev.crossbar.spi.codegen.StridedBatchedGemm;
 import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -147,6 +149,34 @@ final class CudaDevice extends StreamDevice {
             library.setStream(cublasHandle, stream);
         }
         return new Cublas(library, cublasHandle);
+    }
+
+    /** cuBLAS's GEMM on this device's stream, when libcublas is installed. */
+    @Override
+    public Optional<StridedBatchedGemm> gemm() {
+        return cublas.map(library -> this::cublasGemm);
+    }
+
+    private void cublasGemm(StridedBatchedGemm.Call call) {
+        Cublas blas = cublas();
+        try (Arena arena = Arena.ofConfined()) {
+            NativeCublas.GemmScalars scalars = new NativeCublas.GemmScalars(StridedBatchedGemm.scalar(arena, call.dtype(), 1),
+                    StridedBatchedGemm.scalar(arena, call.dtype(), 0));
+            blas.library().gemmStridedBatched(blas.handle(), new NativeCublas.GemmShape(call.m(), call.n(), call.k()), scalars,
+                    new NativeCublas.GemmOperands(call.a(), call.b(), call.c(), cublasType(call.dtype()), call.lda(), call.ldb(), call.ldc(),
+                            call.strideA(), call.strideB(), call.strideC()),
+                    call.batch(), call.dtype() == DType.F64 ? NativeCublas.COMPUTE_64F : NativeCublas.COMPUTE_32F);
+        }
+    }
+
+    private static int cublasType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> NativeCublas.CUDA_R_32F;
+            case F64 -> NativeCublas.CUDA_R_64F;
+            case F16 -> NativeCublas.CUDA_R_16F;
+            case BF16 -> NativeCublas.CUDA_R_16BF;
+            default -> throw new IllegalArgumentException("cuBLAS serves dot_general on f32, f64, f16 and bf16, not " + dtype.shortName());
+        };
     }
 
     /**
