@@ -21,13 +21,17 @@ import dev.crossbar.spi.kernel.CopyKernel;
 import dev.crossbar.spi.kernel.FillKernel;
 import dev.crossbar.spi.kernel.GatherKernel;
 import dev.crossbar.spi.kernel.IotaKernel;
+import dev.crossbar.spi.kernel.MatmulKernel;
 import dev.crossbar.spi.kernel.PadKernel;
 import dev.crossbar.spi.kernel.ReduceKernel;
 import dev.crossbar.spi.kernel.RngKernel;
 import dev.crossbar.spi.kernel.ScatterAddKernel;
 import dev.crossbar.spi.kernel.SelectKernel;
 import dev.crossbar.spi.kernel.UnaryKernel;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The kernels of every op but dot_general as generated source ({@link KernelGenerator}) run by {@link GeneratedOps}
@@ -260,6 +264,52 @@ public final class GeneratedKernels {
         @Override
         public void scatterAdd(TensorView out, TensorView index, TensorView src, int axis) {
             ops.scatterAdd(out, index, src, axis);
+        }
+    }
+
+    /**
+     * dot_general through the device's vendor BLAS ({@link StreamDevice#gemm}) for floating types, and through the
+     * generated {@link GeneratedOps#matmul} kernel for integers and on a machine without the library. The BLAS is
+     * column-major, so the row-major {@code C = A B} runs as the column-major {@code C^T = B^T A^T} over the same
+     * memory; operands whose batch dimensions do not collapse to one stride are first copied to contiguous memory by the
+     * generated copy kernel.
+     *
+     * @param ops the backend's dispatch of generated kernels
+     */
+    @Kernel(op = Op.DOT_GENERAL, dtypes = {F32, F64, F16, BF16, I32, I64})
+    public record Matmul(GeneratedOps ops) implements MatmulKernel {
+        @Override
+        public void matmul(TensorView out, TensorView a, TensorView b) {
+            int rank = out.shape().rank();
+            int m = out.shape().dim(rank - 2);
+            int n = out.shape().dim(rank - 1);
+            int k = a.shape().dim(a.shape().rank() - 1);
+            StreamDevice device = ops.device(out);
+            Optional<StridedBatchedGemm> gemm = out.dtype().isFloating() ? device.gemm() : Optional.empty();
+            if (out.size() == 0) {
+                return;
+            }
+            if (gemm.isEmpty()) {
+                ops.matmul(out, a, b);
+                return;
+            }
+            long c = ops.address(out) + out.offset() * out.dtype().byteSize();
+            if (k == 0) {
+                device.makeCurrent();
+                device.zero(c, out.size() * out.dtype().byteSize());
+                return;
+            }
+            int[] batchDims = Arrays.copyOf(out.shape().dims(), rank - 2);
+            long batch = out.size() / ((long) m * n);
+            if (batch > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT,
+                        "dot_general: %d batched products exceed the vendor BLAS's int batch count; split the batch", batch));
+            }
+            try (GeneratedOps.BlasOperand left = ops.blasOperand(a, batchDims, m, k); GeneratedOps.BlasOperand right = ops.blasOperand(b, batchDims, k, n)) {
+                // Column-major view: C^T (n x m) = B^T (n x k) * A^T (k x m); B^T is B's memory with leading dimension n.
+                gemm.get().gemm(new StridedBatchedGemm.Call(out.dtype(), n, m, k, right.address(), n, right.batchStride(), left.address(), k,
+                        left.batchStride(), c, n, (long) m * n, (int) batch));
+            }
         }
     }
 }

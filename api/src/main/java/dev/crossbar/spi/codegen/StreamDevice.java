@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -86,6 +87,16 @@ public abstract class StreamDevice implements AutoCloseable {
      * @param bytes how many bytes
      */
     public abstract void zero(long address, long bytes);
+
+    /**
+     * Returns the vendor BLAS's GEMM on this device's stream, if the machine has the library; dot_general runs the
+     * generated matmul kernel otherwise.
+     *
+     * @return the GEMM, or empty
+     */
+    public Optional<StridedBatchedGemm> gemm() {
+        return Optional.empty();
+    }
 
     /**
      * Copies device memory to the host after the stream's queued work and waits for the copy.

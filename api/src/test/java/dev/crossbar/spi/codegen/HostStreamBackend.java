@@ -1,5 +1,6 @@
 package dev.crossbar.spi.codegen;
 
+import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.spi.CommunicatorFactory;
 import dev.crossbar.spi.ExecutionMode;
@@ -7,6 +8,7 @@ import dev.crossbar.spi.KernelSet;
 import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,9 @@ import java.util.stream.IntStream;
 
 /**
  * A test double of a GPU backend: {@link StreamBackend} over {@link StreamDevice}s whose "device memory" is host memory
- * and whose stream is the {@link HostNccl} collectives queued for it. It runs no kernels (it has none), so only tensor
- * creation, copies and read-back work on it: enough to drive {@link NcclGroup} through {@link NcclCommunicators}.
+ * and whose stream is the {@link HostNccl} collectives queued for it. It runs no generated kernels, so only tensor
+ * creation, copies, read-back and an F32 host GEMM standing in for the vendor BLAS work on it: enough to drive
+ * {@link NcclGroup} through {@link NcclCommunicators} and {@link GeneratedKernels.Matmul} onto {@link StridedBatchedGemm}.
  */
 final class HostStreamBackend extends StreamBackend<HostStreamBackend.HostStreamDevice> {
     static final String NAME = "hoststream";
@@ -86,6 +89,33 @@ final class HostStreamBackend extends StreamBackend<HostStreamBackend.HostStream
         @Override
         protected void launchFunction(MemorySegment function, LaunchConfiguration configuration, MemorySegment arguments) {
             throw new UnsupportedOperationException("the host stream test device runs no kernels");
+        }
+
+        /** A column-major F32 GEMM on host memory, written as the BLAS defines it. */
+        @Override
+        public Optional<StridedBatchedGemm> gemm() {
+            return Optional.of(call -> {
+                if (call.dtype() != DType.F32) {
+                    throw new UnsupportedOperationException("the host GEMM computes f32 only, not " + call.dtype().shortName());
+                }
+                for (int batch = 0; batch < call.batch(); batch++) {
+                    for (int j = 0; j < call.n(); j++) {
+                        for (int i = 0; i < call.m(); i++) {
+                            float sum = 0;
+                            for (int p = 0; p < call.k(); p++) {
+                                sum += element(call.a(), batch * call.strideA() + i + (long) p * call.lda())
+                                        * element(call.b(), batch * call.strideB() + p + (long) j * call.ldb());
+                            }
+                            memory(call.c() + (batch * call.strideC() + i + (long) j * call.ldc()) * Float.BYTES, Float.BYTES)
+                                    .set(ValueLayout.JAVA_FLOAT, 0, sum);
+                        }
+                    }
+                }
+            });
+        }
+
+        private static float element(long base, long index) {
+            return memory(base + index * Float.BYTES, Float.BYTES).get(ValueLayout.JAVA_FLOAT, 0);
         }
 
         @Override

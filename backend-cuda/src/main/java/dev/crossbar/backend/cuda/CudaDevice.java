@@ -1,18 +1,22 @@
 package dev.crossbar.backend.cuda;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.cuda.internal.ffi.CuResult;
 import dev.crossbar.backend.cuda.internal.ffi.CudaException;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCublas;
 import dev.crossbar.backend.cuda.internal.ffi.NativeCudaDriver;
 import dev.crossbar.backend.cuda.internal.ffi.NativeNvrtc;
+import dev.crossbar.spi.codegen.CompiledModuleCache;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.LaunchConfiguration;
 import dev.crossbar.spi.codegen.StreamDevice;
+import dev.crossbar.spi.codegen.StridedBatchedGemm;
 import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,10 +76,11 @@ final class CudaDevice extends StreamDevice {
         this.context = context;
         this.stream = stream;
         this.cublas = cublas;
-        this.modules = new CompiledModuleCache(cacheDirectory, architecture, kernel -> nvrtc
+        this.modules = new CompiledModuleCache(cacheDirectory, architecture, "ptx", CudaBackendProvider.CACHE_PROPERTY, kernel -> nvrtc
                 .orElseThrow(() -> new CrossbarException("NVRTC is needed to compile " + kernel.name() + " for " + device
                         + " and is not installed (libnvrtc); install the CUDA toolkit's cuda-nvrtc package"))
-                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture)));
+                .compileToPtx(kernel.source(), kernel.entryPoint() + ".cu", List.of("--gpu-architecture=" + architecture))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     MemorySegment context() {
@@ -106,7 +111,7 @@ final class CudaDevice extends StreamDevice {
     @Override
     protected MemorySegment loadFunction(GeneratedKernel kernel) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(modules.ptx(kernel)));
+            MemorySegment module = driver.cuModuleLoadData(arena.allocateFrom(new String(modules.module(kernel), StandardCharsets.UTF_8)));
             loadedModules.add(module);
             return driver.cuModuleGetFunction(module, kernel.entryPoint());
         }
@@ -144,6 +149,34 @@ final class CudaDevice extends StreamDevice {
             library.setStream(cublasHandle, stream);
         }
         return new Cublas(library, cublasHandle);
+    }
+
+    /** cuBLAS's GEMM on this device's stream, when libcublas is installed. */
+    @Override
+    public Optional<StridedBatchedGemm> gemm() {
+        return cublas.map(library -> this::cublasGemm);
+    }
+
+    private void cublasGemm(StridedBatchedGemm.Call call) {
+        Cublas blas = cublas();
+        try (Arena arena = Arena.ofConfined()) {
+            NativeCublas.GemmScalars scalars = new NativeCublas.GemmScalars(StridedBatchedGemm.scalar(arena, call.dtype(), 1),
+                    StridedBatchedGemm.scalar(arena, call.dtype(), 0));
+            blas.library().gemmStridedBatched(blas.handle(), new NativeCublas.GemmShape(call.m(), call.n(), call.k()), scalars,
+                    new NativeCublas.GemmOperands(call.a(), call.b(), call.c(), cublasType(call.dtype()), call.lda(), call.ldb(), call.ldc(),
+                            call.strideA(), call.strideB(), call.strideC()),
+                    call.batch(), call.dtype() == DType.F64 ? NativeCublas.COMPUTE_64F : NativeCublas.COMPUTE_32F);
+        }
+    }
+
+    private static int cublasType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> NativeCublas.CUDA_R_32F;
+            case F64 -> NativeCublas.CUDA_R_64F;
+            case F16 -> NativeCublas.CUDA_R_16F;
+            case BF16 -> NativeCublas.CUDA_R_16BF;
+            default -> throw new IllegalArgumentException("cuBLAS serves dot_general on f32, f64, f16 and bf16, not " + dtype.shortName());
+        };
     }
 
     /**

@@ -1,15 +1,18 @@
 package dev.crossbar.backend.rocm;
 
 import dev.crossbar.api.CrossbarException;
+import dev.crossbar.api.DType;
 import dev.crossbar.api.Device;
 import dev.crossbar.backend.rocm.internal.ffi.HipError;
 import dev.crossbar.backend.rocm.internal.ffi.HipException;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHip;
 import dev.crossbar.backend.rocm.internal.ffi.NativeHiprtc;
 import dev.crossbar.backend.rocm.internal.ffi.NativeRocblas;
+import dev.crossbar.spi.codegen.CompiledModuleCache;
 import dev.crossbar.spi.codegen.GeneratedKernel;
 import dev.crossbar.spi.codegen.LaunchConfiguration;
 import dev.crossbar.spi.codegen.StreamDevice;
+import dev.crossbar.spi.codegen.StridedBatchedGemm;
 import dev.crossbar.spi.memory.CachingAllocator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -67,7 +70,7 @@ final class HipDevice extends StreamDevice {
         this.hip = hip;
         this.stream = stream;
         this.rocblas = rocblas;
-        this.modules = new CompiledModuleCache(cacheDirectory, architecture,
+        this.modules = new CompiledModuleCache(cacheDirectory, architecture, "co", RocmBackendProvider.CACHE_PROPERTY,
                 kernel -> hiprtc.compile(kernel.source(), kernel.entryPoint() + ".hip", List.of("--offload-arch=" + architecture)));
     }
 
@@ -95,7 +98,7 @@ final class HipDevice extends StreamDevice {
     @Override
     protected MemorySegment loadFunction(GeneratedKernel kernel) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment module = hip.hipModuleLoadData(arena.allocateFrom(ValueLayout.JAVA_BYTE, modules.codeObject(kernel)));
+            MemorySegment module = hip.hipModuleLoadData(arena.allocateFrom(ValueLayout.JAVA_BYTE, modules.module(kernel)));
             loadedModules.add(module);
             return hip.hipModuleGetFunction(module, kernel.entryPoint());
         }
@@ -119,8 +122,32 @@ final class HipDevice extends StreamDevice {
         hip.hipStreamSynchronize(stream);
     }
 
-    boolean hasRocblas() {
-        return rocblas.isPresent();
+    /** rocBLAS's GEMM on this device's stream, when librocblas is installed (Debian 12 ships none). */
+    @Override
+    public Optional<StridedBatchedGemm> gemm() {
+        return rocblas.map(library -> this::rocblasGemm);
+    }
+
+    private void rocblasGemm(StridedBatchedGemm.Call call) {
+        Rocblas blas = rocblas();
+        try (Arena arena = Arena.ofConfined()) {
+            int type = rocblasType(call.dtype());
+            blas.library().gemmStridedBatched(blas.handle(), new NativeRocblas.GemmShape(call.m(), call.n(), call.k()),
+                    StridedBatchedGemm.scalar(arena, call.dtype(), 1), StridedBatchedGemm.scalar(arena, call.dtype(), 0),
+                    new NativeRocblas.GemmOperands(call.a(), call.b(), call.c(), type, call.lda(), call.ldb(), call.ldc(), call.strideA(),
+                            call.strideB(), call.strideC()),
+                    call.batch(), call.dtype() == DType.F64 ? NativeRocblas.DATATYPE_F64 : NativeRocblas.DATATYPE_F32);
+        }
+    }
+
+    private static int rocblasType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> NativeRocblas.DATATYPE_F32;
+            case F64 -> NativeRocblas.DATATYPE_F64;
+            case F16 -> NativeRocblas.DATATYPE_F16;
+            case BF16 -> NativeRocblas.DATATYPE_BF16;
+            default -> throw new IllegalArgumentException("rocBLAS serves dot_general on f32, f64, f16 and bf16, not " + dtype.shortName());
+        };
     }
 
     /**
