@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * creation, copies, read-back and an F32 host GEMM standing in for the vendor BLAS work on it: enough to drive
  * {@link NcclGroup} through {@link NcclCommunicators} and {@link GeneratedKernels.Matmul} onto {@link StridedBatchedGemm}.
  */
-final class HostStreamBackend extends StreamBackend<HostStreamBackend.HostStreamDevice> {
+class HostStreamBackend extends StreamBackend<HostStreamBackend.HostStreamDevice> {
     static final String NAME = "hoststream";
     private final HostNccl nccl;
 
