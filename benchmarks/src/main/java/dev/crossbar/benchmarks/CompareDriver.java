@@ -2,6 +2,7 @@ package dev.crossbar.benchmarks;
 
 import dev.crossbar.runtime.Crossbar;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +20,8 @@ import java.util.Locale;
  * <p>{@code bytes_moved} is what an elementwise op, reduction or all-reduce must read and write at least
  * ({@link Catalog#bytesMoved(String)}), for the comparison with copy bandwidth.
  *
- * <p>Warm-up runs the workload in windows until two consecutive windows agree in time and allocation per operation
- * ({@link Warmup}), so that the timed runs execute C2-compiled code; the line then ends with {@code warmup_seconds=<s>
+ * <p>Warm-up runs the workload in windows until two consecutive windows agree in time and allocation per operation,
+ * the JIT compilers idle during the later one ({@link Warmup}), so that the timed runs execute C2-compiled code; the line then ends with {@code warmup_seconds=<s>
  * warmup_windows=<n>}, and with {@code unsettled} after a line {@code note <source> <name> ...} when the warm-up
  * reached its cap first. A workload whose first run alone takes ten timing budgets or more is not run again: its line
  * reports that one run and ends with {@code cold}, since it includes the JIT's warm-up.
@@ -37,6 +38,7 @@ import java.util.Locale;
  */
 public final class CompareDriver {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     private final Warmup warmup;
     private final double measureSeconds;
@@ -160,18 +162,28 @@ public final class CompareDriver {
                 median(perOperation), perOperation.size(), allocated / operations, bytesMoved(name), warmed, windows, settled ? "" : " unsettled");
     }
 
-    /** Runs the workload for at least {@code seconds} and {@code minimumRuns} runs; returns the median time and the allocation per operation. */
+    /**
+     * Runs the workload for at least {@code seconds} and {@code minimumRuns} runs; returns the median time and the
+     * allocation per operation, and how busy the JIT compilers were meanwhile.
+     */
     private static Warmup.Window window(Workload workload, double seconds, int minimumRuns) {
         List<Double> perOperation = new ArrayList<>();
         long allocatedBefore = allocatedBytes();
+        long compilingBefore = compilingMillis();
         long start = System.nanoTime();
         do {
             long runStart = System.nanoTime();
             workload.run();
             perOperation.add(seconds(System.nanoTime() - runStart) / workload.operationsPerRun());
         } while (perOperation.size() < minimumRuns || seconds(System.nanoTime() - start) < seconds);
+        double wall = seconds(System.nanoTime() - start);
         long operations = (long) perOperation.size() * workload.operationsPerRun();
-        return new Warmup.Window(median(perOperation), (allocatedBytes() - allocatedBefore) / operations);
+        return new Warmup.Window(median(perOperation), (allocatedBytes() - allocatedBefore) / operations, (compilingMillis() - compilingBefore) / 1e3 / wall);
+    }
+
+    /** Milliseconds the JIT compilers have spent so far, or 0 where the JVM does not count them. */
+    private static long compilingMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
     }
 
     /** Heap bytes allocated so far by every live thread (the caller, the kernel pool, the SPMD ranks). */

@@ -1,6 +1,7 @@
 package dev.crossbar.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,17 @@ class HarnessTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new CompareDriver(warmup, 0.01, "test", new PrintStream(bytes, true, StandardCharsets.UTF_8)).measure("settling", workload);
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void windowsThatAgreeWhileTheJitCompilesAreNotWarm() {
+        Warmup.Window before = new Warmup.Window(7e-3, 0, 0.4);
+        Warmup.Window compiling = new Warmup.Window(7.1e-3, 0, 0.3);
+        Warmup.Window quiet = new Warmup.Window(7.1e-3, 0, Warmup.COMPILING_TOLERANCE);
+
+        assertFalse(compiling.agreesWith(before), "a C1 plateau while C2 compiles: equal times, but the JIT was busy for 30% of the window");
+        assertTrue(quiet.agreesWith(before), "the same times with the JIT idle agree");
+        assertFalse(new Warmup.Window(2e-3, 0, 0).agreesWith(quiet), "C2 code 3.5x faster than the plateau does not agree with it");
     }
 
     @Test
