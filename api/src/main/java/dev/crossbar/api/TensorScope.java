@@ -1,5 +1,6 @@
 package dev.crossbar.api;
 
+import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.DeviceBuffer;
 import dev.crossbar.spi.Op;
@@ -116,6 +117,17 @@ public final class TensorScope implements AutoCloseable {
      */
     public List<Device> devices() {
         return backend.devices();
+    }
+
+    /**
+     * Asks this scope's backend whether its devices can shard parameters over a device mesh
+     * ({@link Backend#checkShardingMesh}); FSDP calls it before it shards anything.
+     *
+     * @param mesh a 1-D (FSDP) or 2-D (HSDP: replicate, shard) mesh of global ranks
+     * @throws CrossbarException naming the mesh, the devices and the fix, when the backend's devices cannot run it
+     */
+    public void checkShardingMesh(DeviceMesh mesh) {
+        backend.checkShardingMesh(mesh);
     }
 
     /**

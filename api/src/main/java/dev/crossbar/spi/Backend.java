@@ -1,6 +1,7 @@
 package dev.crossbar.spi;
 
 import dev.crossbar.api.Device;
+import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.spi.memory.MemoryStats;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -113,6 +114,19 @@ public interface Backend extends AutoCloseable {
      */
     default Optional<CommunicatorFactory> communicators() {
         return Optional.empty();
+    }
+
+    /**
+     * Checks a device mesh that FSDP or HSDP is about to shard parameters over, before anything is sharded, for backends
+     * whose devices constrain the meshes they can run (which cores are connected, which groups stay on one instance).
+     * {@code Fsdp.fullyShard} calls it on every rank; the default accepts every mesh.
+     *
+     * @param mesh a 1-D mesh (FSDP, its axis shards) or a 2-D mesh (HSDP, axis 0 replicates and axis 1 shards) of
+     *     global ranks
+     * @throws dev.crossbar.api.CrossbarException naming the mesh, the devices and the fix, when the devices cannot run
+     *     the mesh
+     */
+    default void checkShardingMesh(DeviceMesh mesh) {
     }
 
     /** Releases the backend's contexts and pools. Buffers must be closed first. */

@@ -4,6 +4,7 @@ import dev.crossbar.api.Device;
 import dev.crossbar.api.distributed.ProcessGroup;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -105,5 +106,33 @@ public interface CommunicatorFactory {
         /** Releases the library's communicator after the rank's last collective; nothing is released twice after an abort. */
         @Override
         void close();
+
+        /**
+         * Closes every communicator of a rank, after its body returned or after an abort, each once: all are closed
+         * even when one fails, and the first failure is thrown with the others suppressed.
+         *
+         * @param communicators the rank's communicators; each is removed as it is closed
+         */
+        static void closeAll(Map<?, ? extends Communicator> communicators) {
+            RuntimeException failure = null;
+            for (Object key : List.copyOf(communicators.keySet())) {
+                Communicator communicator = communicators.remove(key);
+                if (communicator == null) {
+                    continue;
+                }
+                try {
+                    communicator.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 }

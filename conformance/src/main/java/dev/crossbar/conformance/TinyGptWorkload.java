@@ -95,20 +95,20 @@ public final class TinyGptWorkload {
     }
 
     /**
-     * Trains a model built from {@link #SEED} with {@link #adam} under FSDP on the first {@code world} devices of a
-     * backend, one rank per device in this JVM: the blocks and then the whole model are sharded over a 1-D mesh, and each
-     * rank takes its rows of every step's batch ({@link #BATCH} must divide by {@code world}). The loss of a step is the
-     * ranks' average, as every rank sees it.
+     * Trains a model built from {@link #SEED} with {@link #adam} under FSDP on the first devices of a backend, one rank
+     * per device of the mesh in this JVM: the blocks and then the whole model are sharded over the mesh (1-D: FSDP; 2-D
+     * replicate x shard: HSDP), and each rank takes its rows of every step's batch ({@link #BATCH} must divide by the
+     * mesh's size). The loss of a step is the ranks' average, as every rank sees it.
      *
-     * @param backend the backend, with at least {@code world} devices
-     * @param world the number of ranks
+     * @param backend the backend, with at least as many devices as the mesh has ranks
+     * @param mesh the ranks and how parameters are sharded over them
      * @param steps how many steps
      * @param counter read by rank 0 after each step, such as a lazy engine's compilations; on a lazy backend every rank's
      *     programs of the step ran (and compiled) before it, since the averaged loss is an SPMD program of all ranks
      * @return the losses and the counter after each step
      */
-    public static TrainingRun trainFsdp(Backend backend, int world, int steps, LongSupplier counter) {
-        DeviceMesh mesh = DeviceMesh.of(new int[] {world}, "shard");
+    public static TrainingRun trainFsdp(Backend backend, DeviceMesh mesh, int steps, LongSupplier counter) {
+        int world = mesh.size();
         List<TrainingRun> runs = InProcessSpmd.call(backend, world, SpmdOptions.defaults(), rank -> {
             Gpt model = new Gpt(rank.scope(), new Generator(SEED), CONFIG);
             model.children().forEach((name, child) -> {

@@ -91,9 +91,9 @@ final class MpiRankContext implements RankContext {
         return created;
     }
 
-    /** Closes the backend's communicators after the rank's body returned. */
+    /** Closes the backend's communicators after the rank's body returned or after they were aborted, each once. */
     void closeBackendGroups() {
-        backendGroups.values().forEach(CommunicatorFactory.Communicator::close);
+        CommunicatorFactory.Communicator.closeAll(backendGroups);
     }
 
     /** Aborts the backend's communicators because the rank failed. */

@@ -70,6 +70,11 @@ final class MpiSpmd {
                 failure.set(t);
                 if (context != null) {
                     context.abortBackendGroups("rank " + mpi.rank() + " failed with " + t);
+                    try {
+                        context.closeBackendGroups();
+                    } catch (RuntimeException e) {
+                        t.addSuppressed(e);
+                    }
                 }
             }
         });

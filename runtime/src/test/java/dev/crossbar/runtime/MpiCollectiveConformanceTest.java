@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +34,7 @@ class MpiCollectiveConformanceTest {
     private static final Pattern WORLD = Pattern.compile("world (\\d+)");
     private static final Pattern NEEDS = Pattern.compile("needs (\\d+) devices");
     private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap id ([0-9a-f]+)");
+    private static final Pattern CROSSED = Pattern.compile("rank \\d+ of \\d+: crossed creations: (.*)");
     private static final Pattern HANDSHAKES = Pattern.compile("rank \\d+ of \\d+: (handshake mismatch.*)");
     private static final Pattern SUMMARY = Pattern.compile("rank (\\d+) of (\\d+): tests (\\d+), succeeded (\\d+), failed (\\d+), aborted (\\d+)");
 
@@ -47,12 +50,14 @@ class MpiCollectiveConformanceTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<String> output = read(process.getInputStream());
         boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+        String stacks = "";
         if (!finished) {
+            stacks = crossbarStacks(process, Path.of(java).resolveSibling("jcmd"));
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
         String log = output.get(30, TimeUnit.SECONDS);
-        assertTrue(finished, "mpirun did not finish within 10 minutes:\n" + log);
+        assertTrue(finished, "mpirun did not finish within 10 minutes; where the ranks' threads were:\n" + stacks + "\nmpirun's output:\n" + log);
         assertEquals(0, process.exitValue(), "mpirun's exit code; its output:\n" + log);
         String sharedId = null;
         for (int rank = 0; rank < processes; rank++) {
@@ -78,6 +83,9 @@ class MpiCollectiveConformanceTest {
             assertTrue(handshakes.find(), "rank " + rank + " reports its handshakes:\n" + ranksLog);
             assertEquals(String.format(Locale.ROOT, "handshake mismatch #1: allReduce(f32[4]) from rank 0 / allGather(f32[4]) from rank 1; "
                     + "handshake timeout #0: missing [%d]", processes - 1), handshakes.group(1), "rank " + rank + "'s handshakes");
+            Matcher crossed = CROSSED.matcher(ranksLog);
+            assertTrue(crossed.find(), "rank " + rank + " reports the crossed creations:\n" + ranksLog);
+            assertEquals(rank < 2 ? "both barriers completed" : "not a member", crossed.group(1), "rank " + rank + "'s crossed creations");
             // Only worlds larger than the job may be unavailable: every world size 1 .. processes of every case ran.
             Matcher abort = ABORTED.matcher(ranksLog);
             while (abort.find()) {
@@ -93,6 +101,26 @@ class MpiCollectiveConformanceTest {
                 assertTrue(needed > processes, String.format(Locale.ROOT, "a case that fits in %d processes was not run: %s", processes, abort.group()));
             }
         }
+    }
+
+    /** The stacks of the threads that run Crossbar code in each rank's JVM, for a job that hangs. */
+    private static String crossbarStacks(Process mpirun, Path jcmd) {
+        StringBuilder stacks = new StringBuilder();
+        mpirun.descendants().filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false)).forEach(rank -> {
+            stacks.append("process ").append(rank.pid()).append(":\n");
+            try {
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(rank.pid()), "Thread.print").redirectErrorStream(true).start();
+                String threads = read(dump.getInputStream()).get(60, TimeUnit.SECONDS);
+                for (String thread : threads.split("\n\n")) {
+                    if (thread.contains("dev.crossbar")) {
+                        stacks.append(thread).append("\n\n");
+                    }
+                }
+            } catch (IOException | InterruptedException | ExecutionException | TimeoutException e) {
+                stacks.append("cannot dump its threads: ").append(e).append('\n');
+            }
+        });
+        return stacks.toString();
     }
 
     private static CompletableFuture<String> read(InputStream in) {

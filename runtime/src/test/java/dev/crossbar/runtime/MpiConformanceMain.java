@@ -6,6 +6,8 @@ import dev.crossbar.runtime.internal.ffi.MpiCommunicator;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.distributed.CollectiveMismatchException;
 import dev.crossbar.api.distributed.CollectiveTimeoutException;
+import dev.crossbar.api.distributed.ProcessGroup;
+import dev.crossbar.api.distributed.Work;
 import dev.crossbar.spi.CommunicatorBootstrap;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -28,7 +30,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * ({@link MpiCollectiveConformance}) through the JUnit Platform launcher. Prints every failed or aborted case with its
  * reason ({@code rank R of N: ABORTED <case>: <reason>}), then the id rank 0 shared through the communicator bootstrap
  * ({@code rank R of N: bootstrap id <hex>}), then what the handshakes of a device communicator reported
- * ({@code rank R of N: handshake mismatch #1: <call> / <call>; handshake timeout #0: missing [<rank>]}), then one line
+ * ({@code rank R of N: handshake mismatch #1: <call> / <call>; handshake timeout #0: missing [<rank>]}), then what the
+ * groups whose communicators were created in crossed orders reported ({@code rank R of N: crossed creations: ...}), then one line
  * {@code rank R of N: tests T, succeeded S, failed F, aborted A}, and exits with 1 when a case failed.
  */
 public final class MpiConformanceMain {
@@ -69,7 +72,39 @@ public final class MpiConformanceMain {
     }
 
     /**
-     * Runs the suite in this process.    /**
+     * Two groups of ranks 0 and 1 whose first collectives (barriers, which need the groups' communicators) complete
+     * their handshakes in opposite orders on the two ranks: rank 1 sees only {@code crossed-second} complete (rank 0
+     * announces {@code crossed-first} a second later), while rank 0, by then, sees both and takes {@code crossed-first}
+     * first (the order it keeps its groups in). Had {@code MPI_Comm_create_group} run where the handshakes complete,
+     * each rank would wait inside MPI for the other to join a different group, for ever; it runs on threads of its
+     * own, so both barriers complete. Ranks above 1 only take part in the world barriers around it.
+     */
+    private static String crossedCreations(MpiCommunicator mpi, List<Integer> ranks, Device device) throws InterruptedException {
+        ProcessGroup world = mpi.group("world", ranks, "world " + ranks, device, Duration.ofSeconds(60));
+        world.barrier();
+        String outcome = "not a member";
+        if (mpi.rank() < 2) {
+            List<Integer> pair = List.of(0, 1);
+            ProcessGroup first = mpi.group("crossed-first", pair, "crossed-first " + pair, device, Duration.ofSeconds(20));
+            ProcessGroup second = mpi.group("crossed-second", pair, "crossed-second " + pair, device, Duration.ofSeconds(20));
+            if (mpi.rank() == 0) {
+                Work<Void> later = second.barrierAsync();
+                Thread.sleep(2_000);
+                first.barrierAsync().await();
+                later.await();
+            } else {
+                Work<Void> earlier = first.barrierAsync();
+                Thread.sleep(1_000);
+                second.barrierAsync().await();
+                earlier.await();
+            }
+            outcome = "both barriers completed";
+        }
+        world.barrier();
+        return "crossed creations: " + outcome;
+    }
+
+    /**
      * Runs the suite in this process.
      *
      * @param args none
@@ -77,6 +112,14 @@ public final class MpiConformanceMain {
     public static void main(String[] args) {
         MpiCommunicator mpi = MpiCommunicator.get();
         String prefix = String.format(Locale.ROOT, "rank %d of %d", mpi.rank(), mpi.size());
+        List<Integer> ranks = IntStream.range(0, mpi.size()).boxed().toList();
+        Device device = new Device("cpu", mpi.localRank());
+        String crossed;
+        try {
+            crossed = crossedCreations(mpi, ranks, device);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         TestExecutionListener failures = new TestExecutionListener() {
             @Override
@@ -94,12 +137,11 @@ public final class MpiConformanceMain {
             result.printFailuresTo(new PrintWriter(System.out, true), 30);
         }
         // The bootstrap a device backend's communicator factory gets: rank 0's random id reaches every rank.
-        List<Integer> ranks = IntStream.range(0, mpi.size()).boxed().toList();
-        Device device = new Device("cpu", mpi.localRank());
         CommunicatorBootstrap bootstrap = mpi.bootstrap("bootstrap", ranks, "bootstrap " + ranks, device, Duration.ofSeconds(30));
         byte[] id = bootstrap.shareFromRankZero(() -> new SecureRandom().generateSeed(128));
         System.out.print(String.format(Locale.ROOT, "%s: bootstrap id %s%n", prefix, HexFormat.of().formatHex(id)));
         System.out.print(String.format(Locale.ROOT, "%s: %s%n", prefix, handshakes(mpi, bootstrap, ranks, device)));
+        System.out.print(String.format(Locale.ROOT, "%s: %s%n", prefix, crossed));
         System.out.printf(Locale.ROOT, "%s: tests %d, succeeded %d, failed %d, aborted %d%n", prefix, result.getTestsFoundCount(),
                 result.getTestsSucceededCount(), result.getTotalFailureCount(), result.getTestsAbortedCount());
         System.exit(result.getTotalFailureCount() == 0 ? 0 : 1);

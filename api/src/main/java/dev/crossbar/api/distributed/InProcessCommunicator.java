@@ -78,9 +78,12 @@ final class InProcessCommunicator {
         return created;
     }
 
-    /** Closes the backend communicators of a rank whose body returned. */
+    /**
+     * Closes the backend communicators of a rank whose body returned or failed (after an abort, closing releases what
+     * the abort left), each once and all of them even if one fails; the first failure is thrown, the others suppressed.
+     */
     void closeBackendGroups(int rank) {
-        backendGroups.get(rank).values().forEach(CommunicatorFactory.Communicator::close);
+        CommunicatorFactory.Communicator.closeAll(backendGroups.get(rank));
     }
 
     private GroupState state(List<Integer> ranks) {

@@ -105,6 +105,11 @@ public final class InProcessSpmd {
                             }
                         }
                     }
+                    try {
+                        communicator.closeBackendGroups(rank);
+                    } catch (RuntimeException e) {
+                        t.addSuppressed(e);
+                    }
                 }
             });
         }

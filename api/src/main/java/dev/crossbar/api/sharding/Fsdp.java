@@ -80,6 +80,8 @@ public final class Fsdp {
      * @return the unit's handle
      * @throws IllegalArgumentException if the unit is already sharded, the mesh has more than two axes or does not
      *     contain this rank, or the unit's own parameters have different types
+     * @throws dev.crossbar.api.CrossbarException if the backend's devices cannot run the mesh
+     *     ({@link dev.crossbar.spi.Backend#checkShardingMesh}), such as an HSDP shard group spanning Neuron instances
      */
     public static FsdpModule fullyShard(Module unit, RankContext rank, DeviceMesh mesh, FsdpOptions options) {
         Objects.requireNonNull(unit, "unit is null");
@@ -96,6 +98,7 @@ public final class Fsdp {
         if (!mesh.contains(rank.rank())) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "fullyShard: rank %d is not in mesh %s", rank.rank(), mesh));
         }
+        rank.scope().checkShardingMesh(mesh);
         List<FsdpModule> children = new ArrayList<>();
         for (Module child : unit.children().values()) {
             findUnits(child, children);

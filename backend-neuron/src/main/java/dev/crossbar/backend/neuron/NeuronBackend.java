@@ -1,6 +1,7 @@
 package dev.crossbar.backend.neuron;
 
 import dev.crossbar.api.Device;
+import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.backend.xla.executor.XlaExecutor;
 import dev.crossbar.backend.xla.lazy.LazyEngine;
 import dev.crossbar.backend.xla.lazy.LazyGraphBackend;
@@ -50,6 +51,15 @@ final class NeuronBackend extends LazyGraphBackend {
             topology.ifPresent(t -> t.checkGroup(membership.name(), membership.ranks(), 1));
             return groups.create(membership, bootstrap);
         });
+    }
+
+    /**
+     * Checks an FSDP or HSDP mesh against the NeuronCore topology when it is known
+     * ({@link NeuronTopology#checkShardingMesh}), before anything is sharded; in one process the ranks share one instance.
+     */
+    @Override
+    public void checkShardingMesh(DeviceMesh mesh) {
+        topology.ifPresent(t -> t.checkShardingMesh(mesh, 1));
     }
 
     /** The executor, for tests that read the rules' report. */

@@ -281,9 +281,10 @@ public final class NeuronBackendProvider implements BackendProvider {
     public Verification verification() {
         return Verification.ofCells("op conformance kit and BF16 tiny-GPT on XLA:CPU under Neuron program rules")
                 .withCollectiveNote("neuron's process groups are xla's, which record collectives into SPMD programs, checked at creation"
-                        + " against the instance's visible NeuronCores (rank-to-core map, unit-tested for trn1, trn2 with LNC=2 and inf2); the"
+                        + " against the instance's visible NeuronCores, and FSDP/HSDP meshes checked against them when Fsdp.fullyShard sets up"
+                        + " (rank-to-core map and mesh checks unit-tested for trn1, trn2 with LNC=2 and inf2); the"
                         + " collective and FSDP suites are not run on neuron (their F64 cases have no NeuronCore type); FSDP tiny-GPT training on 2 ranks"
-                        + " in BF16 is checked against cpu on XLA:CPU under Neuron rules (SPMD emulated); the Neuron PJRT plugin runs one replica,"
+                        + " and HSDP on a 2x2 mesh in BF16 are checked against cpu on XLA:CPU under Neuron rules (SPMD emulated); the Neuron PJRT plugin runs one replica,"
                         + " so SPMD programs are refused there");
     }
 

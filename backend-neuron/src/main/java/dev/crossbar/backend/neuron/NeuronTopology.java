@@ -187,19 +187,12 @@ final class NeuronTopology {
     }
 
     /**
-     * Checks that a device mesh covers exactly the ranks this topology has on {@code nodes} instances.
+     * Checks that every rank of a device mesh runs on a visible logical core of one of the {@code nodes} instances.
      *
-     * @throws NeuronConfigurationException naming the mesh and the cores
+     * @throws NeuronConfigurationException naming the mesh, the ranks without a core, the cores and the fix
      */
     void checkMesh(DeviceMesh mesh, int nodes) {
-        int world = worldSize(nodes);
-        List<Integer> ranks = mesh.ranks();
-        if (mesh.size() != world || !ranks.stream().sorted().toList().equals(IntStream.range(0, world).boxed().toList())) {
-            throw new NeuronConfigurationException(String.format(Locale.ROOT,
-                    "device mesh %s does not match the connected NeuronCores: %d node(s) x %d visible cores (%s on %s, %s=%d) give %d ranks;"
-                            + " shape the mesh to cover ranks 0-%d once each",
-                    mesh, nodes, visibleCores.size(), visibleCoresText(), instance.name(), LOGICAL_CORE_CONFIG, logicalCoreConfig, world, world - 1));
-        }
+        requireCores("device mesh " + mesh, mesh.ranks(), nodes);
     }
 
     /**
@@ -213,20 +206,38 @@ final class NeuronTopology {
      * @throws NeuronConfigurationException naming the group, the ranks without a core, the cores and the fix
      */
     List<Integer> checkGroup(String group, List<Integer> ranks, int nodes) {
+        requireCores("process group " + group, ranks, nodes);
+        return ranks.stream().map(rank -> coreOfRank(rank, nodes)).toList();
+    }
+
+    private void requireCores(String what, List<Integer> ranks, int nodes) {
         int world = worldSize(nodes);
         List<Integer> beyond = ranks.stream().filter(rank -> rank < 0 || rank >= world).toList();
         if (!beyond.isEmpty()) {
             throw new NeuronConfigurationException(String.format(Locale.ROOT,
-                    "process group %s needs a NeuronCore for rank(s) %s, but %d node(s) x %d visible cores (%s on %s, %s=%d) give ranks 0-%d;"
+                    "%s needs a NeuronCore for rank(s) %s, but %d node(s) x %d visible cores (%s on %s, %s=%d) give ranks 0-%d;"
                             + " run at most %d ranks per node, or make more cores visible with %s",
-                    group, beyond, nodes, visibleCores.size(), visibleCoresText(), instance.name(), LOGICAL_CORE_CONFIG, logicalCoreConfig, world - 1,
+                    what, beyond, nodes, visibleCores.size(), visibleCoresText(), instance.name(), LOGICAL_CORE_CONFIG, logicalCoreConfig, world - 1,
                     visibleCores.size(), VISIBLE_CORES));
         }
-        return ranks.stream().map(rank -> coreOfRank(rank, nodes)).toList();
     }
 
     /**
-     * Checks an FSDP mesh: one dimension over all ranks.
+     * Checks the mesh FSDP or HSDP is about to shard over: a 1-D mesh as {@link #checkFsdpMesh}, a 2-D mesh (axis 0
+     * replicates, axis 1 shards, as {@code Fsdp.fullyShard} reads it) as {@link #checkHsdpMesh}.
+     *
+     * @throws NeuronConfigurationException naming the mesh, the cores and the fix
+     */
+    void checkShardingMesh(DeviceMesh mesh, int nodes) {
+        if (mesh.ndim() == 2) {
+            checkHsdpMesh(mesh, nodes, mesh.axisNames().get(0), mesh.axisNames().get(1));
+        } else {
+            checkFsdpMesh(mesh, nodes);
+        }
+    }
+
+    /**
+     * Checks an FSDP mesh: one dimension, each rank on a visible core.
      *
      * @throws NeuronConfigurationException naming the mesh and the cores
      */

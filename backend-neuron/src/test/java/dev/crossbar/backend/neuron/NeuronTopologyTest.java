@@ -108,20 +108,54 @@ class NeuronTopologyTest {
     }
 
     @Test
-    void meshesMustCoverTheConnectedCores() {
+    void meshesMustFitTheConnectedCores() {
         NeuronTopology trn2 = topology("trn2.48xlarge", Map.of());
+        NeuronTopology trn2FourCores = topology("trn2.48xlarge", Map.of("NEURON_RT_VISIBLE_CORES", "4-7"));
 
         trn2.checkFsdpMesh(DeviceMesh.of(new int[] {64}, "shard"), 1);
+        trn2.checkFsdpMesh(DeviceMesh.of(new int[] {32}, "shard"), 1);
         trn2.checkMesh(DeviceMesh.of(new int[] {4, 16, 2}, "dp", "fsdp", "tp"), 2);
-        var wrongSize = assertThrows(NeuronConfigurationException.class, () -> trn2.checkFsdpMesh(DeviceMesh.of(new int[] {32}, "shard"), 1));
+        trn2FourCores.checkFsdpMesh(DeviceMesh.of(new int[] {8}, "shard"), 2);
+        DeviceMesh oneInstanceTooWide = DeviceMesh.of(new int[] {72}, "shard");
+        DeviceMesh eightOnFourCores = DeviceMesh.of(new int[] {8}, "shard");
+        var tooWide = assertThrows(NeuronConfigurationException.class, () -> trn2.checkFsdpMesh(oneInstanceTooWide, 1));
+        var pinned = assertThrows(NeuronConfigurationException.class, () -> trn2FourCores.checkFsdpMesh(eightOnFourCores, 1));
         var twoDimensional = assertThrows(NeuronConfigurationException.class,
                 () -> trn2.checkFsdpMesh(DeviceMesh.of(new int[] {2, 32}, "replicate", "shard"), 1));
 
-        assertEquals("device mesh " + DeviceMesh.of(new int[] {32}, "shard") + " does not match the connected NeuronCores: 1 node(s) x 64 visible"
-                + " cores (cores 0-63 on trn2.48xlarge, NEURON_LOGICAL_NC_CONFIG=2) give 64 ranks; shape the mesh to cover ranks 0-63 once each",
-                wrongSize.getMessage());
+        assertEquals("device mesh " + oneInstanceTooWide + " needs a NeuronCore for rank(s) " + range(64, 71) + ", but 1 node(s) x 64 visible"
+                + " cores (cores 0-63 on trn2.48xlarge, NEURON_LOGICAL_NC_CONFIG=2) give ranks 0-63; run at most 64 ranks per node, or make more"
+                + " cores visible with NEURON_RT_VISIBLE_CORES", tooWide.getMessage());
+        assertEquals("device mesh " + eightOnFourCores + " needs a NeuronCore for rank(s) [4, 5, 6, 7], but 1 node(s) x 4 visible cores (cores 4-7"
+                + " on trn2.48xlarge, NEURON_LOGICAL_NC_CONFIG=2) give ranks 0-3; run at most 4 ranks per node, or make more cores visible with"
+                + " NEURON_RT_VISIBLE_CORES", pinned.getMessage());
         assertEquals("FSDP shards over a 1-D device mesh, not " + DeviceMesh.of(new int[] {2, 32}, "replicate", "shard")
                 + "; use HSDP for a 2-D (replicate x shard) mesh", twoDimensional.getMessage());
+    }
+
+    @Test
+    void shardingMeshesAreReadAsFsdpWithOneAxisAndAsReplicateThenShardWithTwo() {
+        NeuronTopology trn1 = topology("trn1.32xlarge", Map.of());
+        NeuronTopology inf2 = topology("inf2.xlarge", Map.of());
+        int[] shardAcrossNodes = new int[64];
+        for (int i = 0; i < 32; i++) {
+            shardAcrossNodes[2 * i] = i;
+            shardAcrossNodes[2 * i + 1] = i + 32;
+        }
+        DeviceMesh spansNodes = DeviceMesh.of(new int[] {32, 2}, shardAcrossNodes, "dp", "fsdp");
+        DeviceMesh fourOnTwoCores = DeviceMesh.of(new int[] {4}, "shard");
+
+        trn1.checkShardingMesh(DeviceMesh.of(new int[] {32}, "shard"), 1);
+        trn1.checkShardingMesh(DeviceMesh.of(new int[] {2, 32}, "dp", "fsdp"), 2);
+        inf2.checkShardingMesh(DeviceMesh.of(new int[] {2}, "shard"), 1);
+        var hsdp = assertThrows(NeuronConfigurationException.class, () -> trn1.checkShardingMesh(spansNodes, 2));
+        var fsdp = assertThrows(NeuronConfigurationException.class, () -> inf2.checkShardingMesh(fourOnTwoCores, 1));
+
+        assertEquals("HSDP shard group [0, 32] of mesh " + spansNodes + " spans nodes [0, 1]; each shard group must stay on one instance"
+                + " (32 visible NeuronCores per node), so make the 'fsdp' axis at most 32 long and a divisor of it", hsdp.getMessage());
+        assertEquals("device mesh " + fourOnTwoCores + " needs a NeuronCore for rank(s) [2, 3], but 1 node(s) x 2 visible cores (cores 0-1 on"
+                + " inf2.xlarge, NEURON_LOGICAL_NC_CONFIG=1) give ranks 0-1; run at most 2 ranks per node, or make more cores visible with"
+                + " NEURON_RT_VISIBLE_CORES", fsdp.getMessage());
     }
 
     @Test

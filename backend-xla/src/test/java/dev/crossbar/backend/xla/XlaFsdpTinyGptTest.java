@@ -3,6 +3,7 @@ package dev.crossbar.backend.xla;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crossbar.api.distributed.DeviceMesh;
 import dev.crossbar.backend.cpu.CpuBackendProvider;
 import dev.crossbar.conformance.TinyGptWorkload;
 import dev.crossbar.spi.Backend;
@@ -29,11 +30,11 @@ class XlaFsdpTinyGptTest {
         XlaBackend verification = VerificationBackend.create(xlaContext);
         double[] reference;
         try (Backend cpu = new CpuBackendProvider().create(new BackendContext(Map.of(CpuBackendProvider.DEVICES_PROPERTY, Integer.toString(world))))) {
-            reference = TinyGptWorkload.trainFsdp(cpu, world, STEPS, () -> 0).losses();
+            reference = TinyGptWorkload.trainFsdp(cpu, DeviceMesh.of(new int[] {world}, "shard"), STEPS, () -> 0).losses();
         }
         TinyGptWorkload.TrainingRun xla;
         try (XlaBackend backend = verification) {
-            xla = TinyGptWorkload.trainFsdp(backend, world, STEPS, backend.engine()::compilations);
+            xla = TinyGptWorkload.trainFsdp(backend, DeviceMesh.of(new int[] {world}, "shard"), STEPS, backend.engine()::compilations);
         }
         double largest = 0;
         for (int step = 0; step < STEPS; step++) {

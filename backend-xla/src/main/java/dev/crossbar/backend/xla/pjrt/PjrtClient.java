@@ -338,18 +338,52 @@ public final class PjrtClient implements AutoCloseable {
         }
         PjrtDevice device = executable.devices().getFirst();
         List<PjrtBuffer> arguments = new ArrayList<>();
+        RuntimeException failure = null;
         try {
             for (HostArray input : inputs) {
                 arguments.add(toDevice(input, device, HostBufferSemantics.IMMUTABLE_UNTIL_TRANSFER_COMPLETES));
             }
             List<PjrtBuffer> outputs = executeOnDevices(executable, List.of(arguments)).getFirst();
+            RuntimeException copyFailure = null;
             try {
                 return outputs.stream().map(this::toHost).toList();
+            } catch (RuntimeException e) {
+                copyFailure = e;
+                throw e;
             } finally {
-                outputs.forEach(PjrtBuffer::close);
+                closeEach(outputs, copyFailure);
             }
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
-            arguments.forEach(PjrtBuffer::close);
+            closeEach(arguments, failure);
+        }
+    }
+
+    /**
+     * Closes every resource even when some fail. Their failures are added to {@code failure}, the exception already on
+     * its way out, when there is one (a failed close must not replace it, nor leave the remaining resources open);
+     * otherwise the first is thrown with the others suppressed.
+     */
+    private static void closeEach(List<? extends AutoCloseable> resources, RuntimeException failure) {
+        RuntimeException first = null;
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                RuntimeException wrapped = e instanceof RuntimeException r ? r : new CrossbarException(e.getMessage(), e);
+                if (failure != null) {
+                    failure.addSuppressed(wrapped);
+                } else if (first == null) {
+                    first = wrapped;
+                } else {
+                    first.addSuppressed(wrapped);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -417,25 +451,13 @@ public final class PjrtClient implements AutoCloseable {
             }
             remaining = new ArrayList<>(open);
         }
-        RuntimeException failure = null;
-        for (AutoCloseable resource : remaining) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                RuntimeException wrapped = e instanceof RuntimeException r ? r : new CrossbarException(e.getMessage(), e);
-                if (failure == null) {
-                    failure = wrapped;
-                } else {
-                    failure.addSuppressed(wrapped);
-                }
+        try {
+            closeEach(remaining, null);
+        } finally {
+            synchronized (this) {
+                closed = true;
             }
-        }
-        synchronized (this) {
-            closed = true;
-        }
-        nativePlugin.clientDestroy(handle);
-        if (failure != null) {
-            throw failure;
+            nativePlugin.clientDestroy(handle);
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * This process's connection to an Open MPI job: initializes MPI once, holds the communicators and the control
  * channel, and drives the progress of every pending operation.
  *
- * <p>Threads: MPI is initialized with {@code MPI_THREAD_SERIALIZED} and every MPI call of the process goes through one
- * lock, so any thread may start or await a collective but only one at a time is inside MPI. Whichever thread awaits
- * drives the progress of all pending operations (MPI progresses non-blocking operations only inside MPI calls); no
- * background thread spins.
+ * <p>Threads: MPI is initialized with {@code MPI_THREAD_MULTIPLE}. Every MPI call of the process but one goes through
+ * one lock, so any thread may start or await a collective but only one at a time is inside MPI. Whichever thread
+ * awaits drives the progress of all pending operations (MPI progresses non-blocking operations only inside MPI calls).
+ * The exception is {@code MPI_Comm_create_group}, which blocks until every member of the group calls it: it runs on a
+ * thread of its own, outside the lock, while the collective that needs it waits against its timeout like any other.
+ * Called under the lock it could deadlock the job: two ranks whose handshakes completed for two different groups in
+ * different orders would each wait inside MPI for the other, and a rank that gave up on a collective after announcing
+ * it would leave the others inside MPI for ever.
  *
  * <p>Communicators: the data of the world group travels on a duplicate of {@code MPI_COMM_WORLD}; a sub-group gets
  * its communicator from {@code MPI_Comm_create_group} (called by its members only) at its first collective, after the
@@ -77,17 +83,19 @@ public final class MpiCommunicator {
     private final MemorySegment minNan;
     private final String version;
     private boolean unclean;
+    /** Creations of communicators still inside MPI; finalizing would wait for them. */
+    private final AtomicInteger creationsInFlight = new AtomicInteger();
 
     private MpiCommunicator(NativeMpi mpi) {
         this.mpi = mpi;
         if (mpi.initialized()) {
             throw new MpiException("MPI was already initialized in this process by other code; Crossbar initializes it itself", null);
         }
-        int provided = mpi.initThread(NativeMpi.MPI_THREAD_SERIALIZED);
-        if (provided < NativeMpi.MPI_THREAD_SERIALIZED) {
+        int provided = mpi.initThread(NativeMpi.MPI_THREAD_MULTIPLE);
+        if (provided < NativeMpi.MPI_THREAD_MULTIPLE) {
             throw new MpiException(String.format(Locale.ROOT,
-                    "Open MPI provides thread level %d, below MPI_THREAD_SERIALIZED (2) which Crossbar needs; use an Open MPI built with thread support",
-                    provided), null);
+                    "Open MPI provides thread level %d, below MPI_THREAD_MULTIPLE (3) which Crossbar needs; use an Open MPI built with thread support "
+                            + "(ompi_info | grep MPI_THREAD_MULTIPLE)", provided), null);
         }
         MemorySegment world = mpi.commWorld;
         mpi.commSetErrorsReturn(world);
@@ -322,15 +330,28 @@ public final class MpiCommunicator {
         return tag;
     }
 
-    /** Creates a sub-group's communicator at its first collective; every member is in the same call by then. */
-    void ensureCommunicator(MpiGroup group) {
-        if (group.communicatorHandle() != null) {
-            return;
-        }
+    /**
+     * Starts creating a sub-group's communicator, for its first collective, on a thread of its own: the call returns at
+     * once and the future completes when every member has joined {@code MPI_Comm_create_group}. The tag, derived from
+     * the group's key, keeps concurrent creations over the same parent apart, as MPI allows.
+     */
+    CompletableFuture<MemorySegment> createCommunicator(MpiGroup group) {
         int tag = FIRST_GROUP_TAG + Math.floorMod(group.key().hashCode(), 30_000);
-        MemorySegment comm = mpi.commCreateGroup(dataWorld, group.worldRanks(), tag);
-        mpi.commSetErrorsReturn(comm);
-        group.communicatorHandle(comm);
+        int[] members = group.worldRanks();
+        CompletableFuture<MemorySegment> created = new CompletableFuture<>();
+        creationsInFlight.incrementAndGet();
+        Thread.ofPlatform().daemon().name("crossbar-mpi-create " + group.name()).start(() -> {
+            try {
+                MemorySegment comm = mpi.commCreateGroup(dataWorld, members, tag);
+                mpi.commSetErrorsReturn(comm);
+                created.complete(comm);
+            } catch (RuntimeException e) {
+                created.completeExceptionally(e);
+            } finally {
+                creationsInFlight.decrementAndGet();
+            }
+        });
+        return created;
     }
 
     /** The MPI datatype of an element type: reductions need the arithmetic type, transfers only the width. */
@@ -417,8 +438,8 @@ public final class MpiCommunicator {
             return;
         }
         try {
-            if (unclean || groups.values().stream().anyMatch(MpiGroup::broken)) {
-                LOG.debug("MPI is not finalized: a rank failed or a collective was left in flight");
+            if (unclean || creationsInFlight.get() > 0 || groups.values().stream().anyMatch(MpiGroup::broken)) {
+                LOG.debug("MPI is not finalized: a rank failed, or a collective or a communicator's creation was left in flight");
                 return;
             }
             for (int peer = 0; peer < size; peer++) {

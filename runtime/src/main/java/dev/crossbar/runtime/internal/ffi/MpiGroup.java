@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -57,7 +59,11 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
     private final int rank;
     private final Device device;
     private final Duration timeout;
+    /** The group's MPI communicator: the world duplicate, or created by the group's first collective. */
     private MemorySegment comm;
+    /** The creation of {@link #comm} for a sub-group, started by the work {@link #creationFor}. */
+    private CompletableFuture<MemorySegment> creation;
+    private MpiWork<?> creationFor;
     private long nextSequence;
     private final long[] sent;
     private final long[] received;
@@ -457,13 +463,13 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
             }
             String failed = communicator.failure(channel, worldRanks[r]);
             if (failed != null) {
-                work.fail(new CollectiveException(name, work.op(), sequence, String.format(Locale.ROOT, "%s #%d on %s cannot complete: rank %d failed: %s",
-                        work.op(), sequence, name, worldRanks[r], failed), null), false);
+                failHandshake(work, new CollectiveException(name, work.op(), sequence, String.format(Locale.ROOT, "%s #%d on %s cannot complete: rank %d failed: %s",
+                        work.op(), sequence, name, worldRanks[r], failed), null));
                 return;
             }
             List<Integer> missing = abandoned.get(r).get(sequence);
             if (missing != null) {
-                work.fail(handshakeTimeout(work, missing, timeout, String.format(Locale.ROOT, " (rank %d gave up first)", worldRanks[r])), false);
+                failHandshake(work, handshakeTimeout(work, missing, timeout, String.format(Locale.ROOT, " (rank %d gave up first)", worldRanks[r])));
                 return;
             }
             calls[r] = announced.get(r).get(sequence);
@@ -474,11 +480,9 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
             }
             return;
         }
-        for (int r = 0; r < size(); r++) {
-            announced.get(r).remove(sequence);
-        }
         for (int r = 1; r < size(); r++) {
             if (!calls[r].equals(calls[0])) {
+                forgetAnnouncements(sequence);
                 String first = calls[0] + " from rank " + worldRanks[0];
                 String second = calls[r] + " from rank " + worldRanks[r];
                 work.fail(new CollectiveMismatchException(name, calls[0].substring(0, calls[0].indexOf('(')), sequence, first, second, String.format(Locale.ROOT,
@@ -487,13 +491,66 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
                 return;
             }
         }
+        if (comm == null && !communicatorCreated(work, now)) {
+            return;
+        }
+        forgetAnnouncements(sequence);
         try {
-            communicator.ensureCommunicator(this);
             work.startTransfer();
         } catch (MpiException e) {
             work.fail(new CollectiveException(name, work.op(), sequence, String.format(Locale.ROOT, "%s #%d on %s failed to start: %s",
                     work.op(), sequence, name, e.getMessage()), e), false);
         }
+    }
+
+    private void forgetAnnouncements(long sequence) {
+        for (int r = 0; r < size(); r++) {
+            announced.get(r).remove(sequence);
+        }
+    }
+
+    /**
+     * Whether the group's communicator exists, starting its creation for the group's first collective: every rank
+     * announced the same call, so every member is about to join {@code MPI_Comm_create_group}. Until then the work
+     * stays in its handshake (a rank that gives up meanwhile is still heard) against its timeout.
+     */
+    private boolean communicatorCreated(MpiWork<?> work, long now) {
+        if (creation == null) {
+            creation = communicator.createCommunicator(this);
+            creationFor = work;
+        }
+        if (!creation.isDone()) {
+            if (now - work.startNanos() >= timeout.toNanos()) {
+                expire(work, timeout);
+            }
+            return false;
+        }
+        try {
+            comm = creation.join();
+            return true;
+        } catch (CompletionException e) {
+            brokenReason = "creating its MPI communicator failed: " + e.getCause().getMessage();
+            work.fail(new CollectiveException(name, work.op(), work.sequence(), String.format(Locale.ROOT, "%s #%d on %s failed to start: %s",
+                    work.op(), work.sequence(), name, brokenReason), e.getCause()), false);
+            return false;
+        }
+    }
+
+    /** True while the communicator's creation that {@code work} started is still inside MPI. */
+    private boolean creatingFor(MpiWork<?> work) {
+        return creationFor == work && !creation.isDone();
+    }
+
+    /**
+     * Fails a work in its handshake. If it had started the creation of the group's communicator, that call is left
+     * inside MPI, where it would match the group's next creation: the group cannot be used any more.
+     */
+    private void failHandshake(MpiWork<?> work, RuntimeException error) {
+        if (creatingFor(work)) {
+            brokenReason = String.format(Locale.ROOT, "%s #%d left the creation of its MPI communicator (MPI_Comm_create_group) in flight", work.op(),
+                    work.sequence());
+        }
+        work.fail(error, false);
     }
 
     private void postReceive(PointToPoint p, long now) {
@@ -560,6 +617,14 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
             work.fail(timeout(work, List.of(peerOf(work)), waited, String.format(Locale.ROOT,
                     "recv #%d on %s timed out after %s: rank %d never sent it. Every send must be matched by a recv; if the sender is just slow, raise %s",
                     work.sequence(), name, waited, peerOf(work), SpmdOptions.COLLECTIVE_TIMEOUT_PROPERTY)), false);
+        } else if (phase == MpiWork.Phase.HANDSHAKE && creatingFor(work)) {
+            List<Integer> peers = ranks.stream().filter(r -> r != worldRanks[rank]).toList();
+            brokenReason = String.format(Locale.ROOT, "%s #%d left the creation of its MPI communicator (MPI_Comm_create_group) in flight when its "
+                    + "timeout expired", work.op(), work.sequence());
+            work.fail(timeout(work, peers, waited, String.format(Locale.ROOT,
+                    "%s #%d on %s timed out after %s creating the group's MPI communicator: every rank announced the call, but not all of %s joined "
+                            + "MPI_Comm_create_group; a rank may have given up on the call when its own timeout expired, or died; the group cannot be "
+                            + "used any more", work.op(), work.sequence(), name, waited, describeRanks(peers))), false);
         } else if (phase == MpiWork.Phase.HANDSHAKE) {
             List<Integer> missing = new ArrayList<>();
             for (int r = 0; r < size(); r++) {
@@ -626,14 +691,6 @@ final class MpiGroup implements ProcessGroup, CommunicatorBootstrap {
 
     void expire(MpiWork<?> work, Duration waited) {
         communicator.locked(() -> expireLocked(work, waited));
-    }
-
-    MemorySegment communicatorHandle() {
-        return comm;
-    }
-
-    void communicatorHandle(MemorySegment handle) {
-        this.comm = handle;
     }
 
     int[] worldRanks() {

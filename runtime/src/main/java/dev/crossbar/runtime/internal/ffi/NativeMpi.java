@@ -19,13 +19,13 @@ import java.util.Locale;
  * code other than {@code MPI_SUCCESS} into an {@link MpiException} (the communicators use {@code MPI_ERRORS_RETURN}).
  * Handles ({@code MPI_Comm}, {@code MPI_Datatype}, {@code MPI_Op}, {@code MPI_Request}, {@code MPI_Group}) are pointers
  * in Open MPI; the predefined ones are the addresses of the {@code ompi_mpi_*} symbols that {@code mpi.h}'s macros
- * name. Not thread-safe: the caller serializes every call ({@code MPI_THREAD_SERIALIZED}).
+ * name. MPI runs at {@code MPI_THREAD_MULTIPLE}; the caller decides which calls may run concurrently.
  */
 final class NativeMpi {
     static final String LIBRARY = "libmpi.so.40";
 
-    /** {@code MPI_THREAD_SERIALIZED} of mpi.h's thread-level enum (SINGLE, FUNNELED, SERIALIZED, MULTIPLE). */
-    static final int MPI_THREAD_SERIALIZED = 2;
+    /** {@code MPI_THREAD_MULTIPLE} of mpi.h's thread-level enum (SINGLE, FUNNELED, SERIALIZED, MULTIPLE). */
+    static final int MPI_THREAD_MULTIPLE = 3;
     static final int MPI_SUCCESS = 0;
     /** {@code MPI_MAX_ERROR_STRING} (OPAL_MAX_ERROR_STRING) is 256 in Open MPI 4. */
     private static final int MAX_ERROR_STRING = 256;
