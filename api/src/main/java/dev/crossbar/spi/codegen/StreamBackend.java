@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * NCCL-API library's ({@link NcclCommunicators}). A vendor configures it ({@link GpuBackendProvider}); nothing here
  * names a vendor's function.
  */
-public class StreamBackend implements Backend {
+public final class StreamBackend implements Backend {
     private final String name;
     private final List<StreamDevice> devices;
     private final KernelSet kernels;
