@@ -49,7 +49,7 @@ public final class StreamDevice implements AutoCloseable {
         GpuRuntime.DeviceProperties properties = runtime.open(device.index());
         this.limits = properties.limits();
         this.stream = runtime.createStream();
-        this.allocator = new CachingAllocator(properties.memoryPools() ? new StreamMemory() : new DeviceMemory());
+        this.allocator = new CachingAllocator(new RuntimeMemory(properties.memoryPools()));
         this.modules = new CompiledModuleCache(modules.directory(), properties.architecture(), compiler.moduleExtension(), modules.property(),
                 kernel -> compiler.compile(kernel, properties.architecture()));
     }
@@ -293,34 +293,29 @@ public final class StreamDevice implements AutoCloseable {
         runtime.close(device.index());
     }
 
-    /** Memory ordered on the device's stream. */
-    private final class StreamMemory implements CachingAllocator.DeviceMemory {
+    /**
+     * The device's memory: ordered on its stream where the device has memory pools, else allocated and freed directly
+     * (freeing then waits for the device's queued work).
+     */
+    private final class RuntimeMemory implements CachingAllocator.DeviceMemory {
+        private final boolean pools;
+
+        RuntimeMemory(boolean pools) {
+            this.pools = pools;
+        }
+
         @Override
         public long allocate(long bytes) {
-            return runtime.allocateAsync(bytes, stream);
+            return pools ? runtime.allocateAsync(bytes, stream) : runtime.allocate(bytes);
         }
 
         @Override
         public void free(long address) {
-            runtime.freeAsync(address, stream);
-        }
-
-        @Override
-        public boolean isOutOfMemory(RuntimeException failure) {
-            return runtime.isOutOfMemory(failure);
-        }
-    }
-
-    /** Memory of a device without memory pools; freeing waits for the device's queued work. */
-    private final class DeviceMemory implements CachingAllocator.DeviceMemory {
-        @Override
-        public long allocate(long bytes) {
-            return runtime.allocate(bytes);
-        }
-
-        @Override
-        public void free(long address) {
-            runtime.free(address);
+            if (pools) {
+                runtime.freeAsync(address, stream);
+            } else {
+                runtime.free(address);
+            }
         }
 
         @Override
