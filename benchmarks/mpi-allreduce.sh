@@ -2,8 +2,9 @@
 # All-reduce bandwidth through Open MPI: Crossbar's MPI process group (benchmarks/mpi/MpiAllReduceBenchmark.java, through
 # Spmd under mpirun) against the same MPI calls from C (benchmarks/mpi/mpi_allreduce.c, built here with mpicc), float
 # sums of 4 KB, 256 KB, 4 MB and 64 MB on MPI_BENCH_PROCESSES processes (default 2) of this machine, in one run.
-# Both sides take the best of 5 timed loops; the script alternates them twice and keeps each side's best. Prints a
-# table, then one line per size:
+# Both sides take the best of 5 timed loops; the script alternates them twice (once with BENCH_QUICK=1, as
+# compare.sh --quick sets it) and keeps each side's best. MPI_BENCH_CLASSPATH, when set (compare.sh passes the
+# classpath it built), is the Crossbar classpath, and the script builds nothing. Prints a table, then one line per size:
 #   speedup mpi_allreduce_<size> c-mpi <C time / Crossbar time>
 # (1.0 = as fast as C; the goal is >= 0.9 at 4 MB and above). Runs standalone or from benchmarks/compare.sh.
 set -euo pipefail
@@ -19,9 +20,15 @@ out=target/mpi-bench
 mkdir -p "$out"
 
 # The runtime and the cpu backend, compiled in this checkout (nothing is installed), and their class path.
-maven=(./mvnw -q -pl runtime -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/classpath.txt)
-"${maven[@]}" -o >/dev/null 2>&1 || "${maven[@]}" >/dev/null
-classpath=runtime/target/classes:$(cat runtime/target/classpath.txt)
+if [[ -n ${MPI_BENCH_CLASSPATH:-} ]]; then
+  classpath=$MPI_BENCH_CLASSPATH
+else
+  maven=(./mvnw -q -pl runtime -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/classpath.txt)
+  "${maven[@]}" -o >/dev/null 2>&1 || "${maven[@]}" >/dev/null
+  classpath=runtime/target/classes:$(cat runtime/target/classpath.txt)
+fi
+rounds=2
+[[ ${BENCH_QUICK:-0} == 1 ]] && rounds=1
 mpicc -O2 -o "$out/mpi_allreduce" benchmarks/mpi/mpi_allreduce.c
 
 mpirun=(mpirun)
@@ -40,7 +47,7 @@ record() {  # record SIDE: reads "<side> <bytes> <seconds>" lines, keeps the low
     fi
   done
 }
-for round in 1 2; do
+for ((round = 1; round <= rounds; round++)); do
   record c < <("${mpirun[@]}" "$out/mpi_allreduce" "${sizes[@]}")
   record crossbar < <("${mpirun[@]}" "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Xmx512m -cp "$classpath" \
     benchmarks/mpi/MpiAllReduceBenchmark.java "${sizes[@]}" 2>"$out/java.err")
