@@ -1,5 +1,7 @@
 package dev.crossbar.conformance;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.crossbar.api.TensorScope;
 import dev.crossbar.spi.Availability;
 import dev.crossbar.spi.Backend;
@@ -35,6 +37,27 @@ public abstract class BackendFixture {
      */
     protected BackendContext context() {
         return new BackendContext(Map.of());
+    }
+
+    /**
+     * Returns the configuration of a suite on a machine's accelerator: empty, after checking the declaration
+     * {@code CROSSBAR_TEST_DEVICE=<backend>}. Without it, a missing device aborts the suite with the probe's reason; on
+     * a machine declared to have the provider's device, an unavailable backend fails the suite instead of letting a
+     * GPU job pass by skipping everything.
+     *
+     * @param provider the provider of the backend under test
+     * @return the empty context
+     */
+    public static BackendContext deviceContext(BackendProvider provider) {
+        BackendContext context = new BackendContext(Map.of());
+        if (provider.name().equals(System.getenv("CROSSBAR_TEST_DEVICE"))) {
+            Availability availability = provider.probe(context);
+            if (!availability.available()) {
+                fail("CROSSBAR_TEST_DEVICE=" + provider.name() + " names this machine's device, but the " + provider.name()
+                        + " backend is unavailable: " + availability.reason());
+            }
+        }
+        return context;
     }
 
     /**

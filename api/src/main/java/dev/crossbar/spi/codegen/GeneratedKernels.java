@@ -22,6 +22,7 @@ import dev.crossbar.spi.kernel.FillKernel;
 import dev.crossbar.spi.kernel.GatherKernel;
 import dev.crossbar.spi.kernel.IotaKernel;
 import dev.crossbar.spi.kernel.MatmulKernel;
+import dev.crossbar.spi.kernel.OpKernel;
 import dev.crossbar.spi.kernel.PadKernel;
 import dev.crossbar.spi.kernel.ReduceKernel;
 import dev.crossbar.spi.kernel.RngKernel;
@@ -36,12 +37,24 @@ import java.util.Optional;
 /**
  * The kernels of every op but dot_general as generated source ({@link KernelGenerator}) run by {@link GeneratedOps}
  * in a backend's dialect, shared by the GPU backends whose generated kernels serve the same cells (cuda, rocm). A
- * backend registers each class it uses by creating it with its own {@link GeneratedOps} and derives its capabilities
- * from the classes it registers; the architecture rules count a class's {@link Kernel} cells for the backends whose
- * code creates it.
+ * backend registers them by creating them with its own {@link GeneratedOps} ({@link #instances}, which
+ * {@link GpuBackendProvider} calls) and derives its capabilities from the classes it registers; the architecture rules
+ * count a class's {@link Kernel} cells for the backends whose code creates it, directly or through this package.
  */
 public final class GeneratedKernels {
     private GeneratedKernels() {
+    }
+
+    /**
+     * Creates one instance of each kernel class, for {@link dev.crossbar.spi.KernelSet#of}: every op runs generated
+     * source through {@code ops}, except floating dot_general where the device has a vendor BLAS ({@link Matmul}).
+     *
+     * @param ops the backend's dispatch of generated kernels in its dialect
+     * @return the kernels
+     */
+    public static List<OpKernel> instances(GeneratedOps ops) {
+        return List.of(new Fill(ops), new Iota(ops), new Random(ops), new Unary(ops), new Binary(ops), new Compare(ops), new Select(ops), new Cast(ops),
+                new Reduce(ops), new ArgMax(ops), new Copy(ops), new Concat(ops), new Pad(ops), new Gather(ops), new ScatterAdd(ops), new Matmul(ops));
     }
 
     /**

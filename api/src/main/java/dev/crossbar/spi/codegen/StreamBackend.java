@@ -18,16 +18,16 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * A backend of {@link StreamDevice}s whose memory is {@link StreamBuffer}s: the part of a GPU backend that does not
- * depend on the vendor (device lookup, allocation, range checks, read-back). A subclass queues the vendor's copies:
- * host to device, within a device and between two devices.
- *
- * @param <D> the backend's device type
+ * A GPU backend: {@link StreamDevice}s over one vendor's {@link GpuRuntime}, whose memory is {@link StreamBuffer}s
+ * (device lookup, allocation, range checks, copies on the devices' streams, read-back) and whose collectives are an
+ * NCCL-API library's ({@link NcclCommunicators}). A vendor configures it ({@link GpuBackendProvider}); nothing here
+ * names a vendor's function.
  */
-public abstract class StreamBackend<D extends StreamDevice> implements Backend {
+public final class StreamBackend implements Backend {
     private final String name;
-    private final List<D> devices;
+    private final List<StreamDevice> devices;
     private final KernelSet kernels;
+    private final Supplier<NcclApi> collectives;
     private Optional<CommunicatorFactory> ncclCommunicators;
 
     /**
@@ -36,11 +36,14 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
      * @param name the backend's name, which its devices carry
      * @param devices its devices, index {@code i} at position {@code i}
      * @param kernels its kernels
+     * @param collectives opens the vendor's NCCL-API library (NCCL, RCCL) on the first {@link #communicators()} call,
+     *     throwing {@link LibraryUnavailableException} when it is not installed
      */
-    protected StreamBackend(String name, List<D> devices, KernelSet kernels) {
+    public StreamBackend(String name, List<StreamDevice> devices, KernelSet kernels, Supplier<NcclApi> collectives) {
         this.name = name;
         this.devices = List.copyOf(devices);
         this.kernels = kernels;
+        this.collectives = collectives;
     }
 
     /**
@@ -48,11 +51,10 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
      *
      * @param count how many
      * @param open opens device {@code i}
-     * @param <D> the device type
      * @return the devices
      */
-    public static <D extends StreamDevice> List<D> openDevices(int count, IntFunction<D> open) {
-        List<D> opened = new ArrayList<>();
+    public static List<StreamDevice> openDevices(int count, IntFunction<StreamDevice> open) {
+        List<StreamDevice> opened = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
                 opened.add(open.apply(i));
@@ -64,48 +66,18 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
         return opened;
     }
 
-    /**
-     * Queues a copy from host memory to a device on its stream; the device is current.
-     *
-     * @param device the device
-     * @param source the host memory
-     * @param destination the device address
-     */
-    protected abstract void copyFromHost(D device, MemorySegment source, long destination);
-
-    /**
-     * Queues a copy within one device on its stream.
-     *
-     * @param device the device
-     * @param source the source address
-     * @param destination the destination address
-     * @param byteCount more than 0
-     */
-    protected abstract void copyWithin(D device, long source, long destination, long byteCount);
-
-    /**
-     * Queues a copy between two devices, ordered after the source's queued work and before the source's next.
-     *
-     * @param origin the source's device
-     * @param source the source address
-     * @param target the destination's device
-     * @param destination the destination address
-     * @param byteCount more than 0
-     */
-    protected abstract void copyBetween(D origin, long source, D target, long destination, long byteCount);
-
     @Override
-    public final String name() {
+    public String name() {
         return name;
     }
 
     @Override
-    public final List<Device> devices() {
+    public List<Device> devices() {
         return devices.stream().map(StreamDevice::device).toList();
     }
 
     @Override
-    public final DeviceBuffer allocate(Device device, long byteSize) {
+    public DeviceBuffer allocate(Device device, long byteSize) {
         if (byteSize < 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "Cannot allocate %d bytes on %s; the size must be >= 0", byteSize, device));
         }
@@ -113,19 +85,17 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     }
 
     @Override
-    public final void copyFromHost(MemorySegment source, DeviceBuffer destination, long destinationOffset) {
+    public void copyFromHost(MemorySegment source, DeviceBuffer destination, long destinationOffset) {
         StreamBuffer to = own(destination);
         to.checkRange(destinationOffset, source.byteSize());
         if (source.byteSize() == 0) {
             return;
         }
-        D device = owner(to);
-        device.makeCurrent();
-        copyFromHost(device, source, to.address() + destinationOffset);
+        owner(to).copyFromHost(source, to.address() + destinationOffset);
     }
 
     @Override
-    public final void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment destination) {
+    public void copyToHost(DeviceBuffer source, long sourceOffset, MemorySegment destination) {
         StreamBuffer from = own(source);
         from.checkRange(sourceOffset, destination.byteSize());
         if (destination.byteSize() == 0) {
@@ -135,7 +105,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
     }
 
     @Override
-    public final void copy(DeviceBuffer source, long sourceOffset, DeviceBuffer destination, long destinationOffset, long byteCount) {
+    public void copy(DeviceBuffer source, long sourceOffset, DeviceBuffer destination, long destinationOffset, long byteCount) {
         StreamBuffer from = own(source);
         StreamBuffer to = own(destination);
         from.checkRange(sourceOffset, byteCount);
@@ -143,13 +113,12 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
         if (byteCount == 0) {
             return;
         }
-        D origin = owner(from);
-        D target = owner(to);
+        StreamDevice origin = owner(from);
+        StreamDevice target = owner(to);
         if (origin == target) {
-            target.makeCurrent();
-            copyWithin(target, from.address() + sourceOffset, to.address() + destinationOffset, byteCount);
+            target.copyWithin(from.address() + sourceOffset, to.address() + destinationOffset, byteCount);
         } else {
-            copyBetween(origin, from.address() + sourceOffset, target, to.address() + destinationOffset, byteCount);
+            origin.copyTo(from.address() + sourceOffset, target, to.address() + destinationOffset, byteCount);
         }
     }
 
@@ -161,13 +130,13 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
      * @return empty
      */
     @Override
-    public final Optional<DeviceBuffer> wrapHostMemory(Device device, MemorySegment segment) {
+    public Optional<DeviceBuffer> wrapHostMemory(Device device, MemorySegment segment) {
         deviceOf(device);
         return Optional.empty();
     }
 
     @Override
-    public final KernelSet kernels() {
+    public KernelSet kernels() {
         return kernels;
     }
 
@@ -177,22 +146,22 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
      * @return the sums
      */
     @Override
-    public final Optional<MemoryStats> memoryStats() {
+    public Optional<MemoryStats> memoryStats() {
         return Optional.of(devices.stream().map(StreamDevice::memoryStats).reduce(MemoryStats.NONE, MemoryStats::plus));
     }
 
     /**
-     * Returns the collectives of an NCCL-API library ({@link NcclCommunicators}) over this backend's devices, opening
-     * the library on the first call: a subclass's {@link #communicators()} calls it with its library's opener.
+     * Returns the collectives of the vendor's NCCL-API library over this backend's devices, opening the library on the
+     * first call.
      *
-     * @param open opens the vendor's library (NCCL, RCCL)
      * @return the factory, or empty when the library is not installed (the runtime's communicators then carry the
      *     collectives)
      */
-    protected final synchronized Optional<CommunicatorFactory> ncclCommunicators(Supplier<NcclApi> open) {
+    @Override
+    public synchronized Optional<CommunicatorFactory> communicators() {
         if (ncclCommunicators == null) {
             try {
-                ncclCommunicators = Optional.of(new NcclCommunicators(open.get(), this::deviceOf));
+                ncclCommunicators = Optional.of(new NcclCommunicators(collectives.get(), this::deviceOf));
             } catch (LibraryUnavailableException e) {
                 ncclCommunicators = Optional.empty();
             }
@@ -213,7 +182,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
      * @return the device
      * @throws IllegalArgumentException if it is not one of this backend's
      */
-    protected final D deviceOf(Device device) {
+    StreamDevice deviceOf(Device device) {
         Objects.requireNonNull(device, "device is null");
         if (!device.backend().equals(name) || device.index() < 0 || device.index() >= devices.size()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "Device %s is not one of this backend's devices %s", device, devices()));
@@ -225,7 +194,7 @@ public abstract class StreamBackend<D extends StreamDevice> implements Backend {
         return StreamBuffer.own(buffer, name);
     }
 
-    private D owner(StreamBuffer buffer) {
+    private StreamDevice owner(StreamBuffer buffer) {
         return deviceOf(buffer.device());
     }
 }

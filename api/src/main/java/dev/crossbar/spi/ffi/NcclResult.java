@@ -1,7 +1,6 @@
 package dev.crossbar.spi.ffi;
 
 import java.util.List;
-import java.util.Locale;
 
 /** The symbolic names of NCCL's {@code ncclResult_t} codes, as {@code nccl.h} of NCCL 2.30 lists them (0 to 8) and RCCL's {@code rccl.h} takes them. */
 public final class NcclResult {
@@ -10,7 +9,7 @@ public final class NcclResult {
     /** The code of {@code ncclInProgress}: a non-blocking operation has not finished. */
     public static final int NCCL_IN_PROGRESS = 7;
 
-    private static final List<String> NAMES = List.of(
+    private static final StatusNames NAMES = StatusNames.numbered("ncclResult_t", List.of(
             "ncclSuccess",
             "ncclUnhandledCudaError",
             "ncclSystemError",
@@ -19,7 +18,7 @@ public final class NcclResult {
             "ncclInvalidUsage",
             "ncclRemoteError",
             "ncclInProgress",
-            "ncclTimeout");
+            "ncclTimeout"));
 
     private NcclResult() {
     }
@@ -31,6 +30,6 @@ public final class NcclResult {
      * @return its name, or {@code UNKNOWN_ncclResult_t(code)} for a code newer than this table
      */
     public static String name(int code) {
-        return code >= 0 && code < NAMES.size() ? NAMES.get(code) : String.format(Locale.ROOT, "UNKNOWN_ncclResult_t(%d)", code);
+        return NAMES.name(code);
     }
 }

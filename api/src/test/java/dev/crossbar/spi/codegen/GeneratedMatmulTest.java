@@ -11,8 +11,10 @@ import dev.crossbar.spi.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shared dot_general kernel maps row-major batched products onto the column-major vendor GEMM
@@ -20,9 +22,12 @@ import org.junit.jupiter.api.Test;
  * column-major loop, against the product computed directly in double.
  */
 class GeneratedMatmulTest {
-    private final HostStreamBackend backend = new HostStreamBackend(1, new HostNccl());
-    private final GeneratedKernels.Matmul matmul = new GeneratedKernels.Matmul(new GeneratedOps(Dialect.CUDA, HostStreamBackend.NAME));
-    private final Device device = new Device(HostStreamBackend.NAME, 0);
+    @TempDir
+    static Path modules;
+
+    private final StreamBackend backend = HostGpuRuntime.backend(1, new HostNccl(), modules);
+    private final GeneratedKernels.Matmul matmul = new GeneratedKernels.Matmul(new GeneratedOps(Dialect.CUDA, HostGpuRuntime.NAME));
+    private final Device device = new Device(HostGpuRuntime.NAME, 0);
 
     @AfterEach
     void closeBackend() {

@@ -192,28 +192,28 @@ final class HostNccl implements NcclApi {
             case "allReduce" -> {
                 float[] result = combine(round, 0, first.count, first.reduction);
                 for (Contribution c : round) {
-                    MemorySegment.copy(result, 0, HostStreamBackend.memory(c.receive, first.count * 4), ValueLayout.JAVA_FLOAT, 0, result.length);
+                    MemorySegment.copy(result, 0, HostGpuRuntime.memory(c.receive, first.count * 4), ValueLayout.JAVA_FLOAT, 0, result.length);
                 }
             }
             case "reduceScatter" -> {
                 for (int r = 0; r < size; r++) {
                     float[] chunk = combine(round, r * first.count, first.count, first.reduction);
-                    MemorySegment.copy(chunk, 0, HostStreamBackend.memory(round[r].receive, first.count * 4), ValueLayout.JAVA_FLOAT, 0, chunk.length);
+                    MemorySegment.copy(chunk, 0, HostGpuRuntime.memory(round[r].receive, first.count * 4), ValueLayout.JAVA_FLOAT, 0, chunk.length);
                 }
             }
             case "allGather" -> {
                 long bytes = first.count * elementBytes;
                 for (Contribution to : round) {
                     for (int from = 0; from < size; from++) {
-                        MemorySegment.copy(HostStreamBackend.memory(round[from].send, bytes), 0, HostStreamBackend.memory(to.receive + from * bytes, bytes), 0, bytes);
+                        MemorySegment.copy(HostGpuRuntime.memory(round[from].send, bytes), 0, HostGpuRuntime.memory(to.receive + from * bytes, bytes), 0, bytes);
                     }
                 }
             }
             case "broadcast" -> {
                 long bytes = first.count * elementBytes;
-                byte[] sent = HostStreamBackend.memory(round[first.root].send, bytes).toArray(ValueLayout.JAVA_BYTE);
+                byte[] sent = HostGpuRuntime.memory(round[first.root].send, bytes).toArray(ValueLayout.JAVA_BYTE);
                 for (Contribution to : round) {
-                    MemorySegment.copy(sent, 0, HostStreamBackend.memory(to.receive, bytes), ValueLayout.JAVA_BYTE, 0, sent.length);
+                    MemorySegment.copy(sent, 0, HostGpuRuntime.memory(to.receive, bytes), ValueLayout.JAVA_BYTE, 0, sent.length);
                 }
             }
             default -> throw new IllegalStateException("HostNccl cannot run " + first.op);
@@ -222,9 +222,9 @@ final class HostNccl implements NcclApi {
 
     /** Elements {@code from .. from + count} of every rank's send buffer, combined in rank order. */
     private static float[] combine(Contribution[] round, long from, long count, RedOp op) {
-        float[] acc = HostStreamBackend.memory(round[0].send + from * 4, count * 4).toArray(ValueLayout.JAVA_FLOAT);
+        float[] acc = HostGpuRuntime.memory(round[0].send + from * 4, count * 4).toArray(ValueLayout.JAVA_FLOAT);
         for (int r = 1; r < round.length; r++) {
-            float[] term = HostStreamBackend.memory(round[r].send + from * 4, count * 4).toArray(ValueLayout.JAVA_FLOAT);
+            float[] term = HostGpuRuntime.memory(round[r].send + from * 4, count * 4).toArray(ValueLayout.JAVA_FLOAT);
             for (int i = 0; i < acc.length; i++) {
                 acc[i] = switch (op) {
                     case SUM, AVG -> acc[i] + term[i];

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.crossbar.api.distributed.InProcessSpmd;
 import dev.crossbar.api.distributed.SpmdException;
 import dev.crossbar.api.distributed.SpmdOptions;
+import dev.crossbar.spi.Backend;
 import dev.crossbar.spi.CommunicatorFactory;
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backend process groups of an {@link InProcessSpmd} run are released however the run ends: closed after a body
@@ -30,12 +34,22 @@ class InProcessSpmdBackendGroupsTest {
     private final List<String> lifecycle = Collections.synchronizedList(new ArrayList<>());
     /** Counts down as each rank's world group is created, so that a rank fails only once both exist. */
     private final CountDownLatch worldGroups = new CountDownLatch(2);
-    private final HostStreamBackend backend = new HostStreamBackend(2, new HostNccl()) {
-        @Override
-        public Optional<CommunicatorFactory> communicators() {
-            return Optional.of((membership, bootstrap) -> recording(membership));
-        }
-    };
+    @TempDir
+    static Path modules;
+
+    private final StreamBackend devices = HostGpuRuntime.backend(2, new HostNccl(), modules);
+    /** The host devices, whose communicators are the recording ones. */
+    private final Backend backend = (Backend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Backend.class},
+            (proxy, method, arguments) -> {
+                if (method.getName().equals("communicators")) {
+                    return Optional.of((CommunicatorFactory) (membership, bootstrap) -> recording(membership));
+                }
+                try {
+                    return method.invoke(devices, arguments);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
 
     @AfterEach
     void closeBackend() {

@@ -15,15 +15,17 @@ import dev.crossbar.api.distributed.InProcessSpmd;
 import dev.crossbar.api.distributed.ProcessGroup;
 import dev.crossbar.api.distributed.ReduceOp;
 import dev.crossbar.api.distributed.SpmdOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link NcclGroup} driven through the runtime's in-process SPMD path ({@link InProcessSpmd} bootstraps it over its
- * in-process groups) with {@link HostNccl}, a host-memory stand-in for the NCCL library, on {@link HostStreamBackend}
+ * in-process groups) with {@link HostNccl}, a host-memory stand-in for the NCCL library, on {@link HostGpuRuntime}
  * devices: collectives give the values computed here in plain Java, and the failure cases of the collective
  * conformance suite (a missing rank, mismatched calls) fail as it requires, before NCCL is called; a collective that
  * hangs in NCCL after the handshake aborts the communicator.
@@ -32,7 +34,10 @@ class NcclGroupHandshakeTest {
     private static final SpmdOptions OPTIONS = new SpmdOptions(Duration.ofSeconds(30), Duration.ofMinutes(1));
 
     private final HostNccl nccl = new HostNccl();
-    private final HostStreamBackend backend = new HostStreamBackend(3, nccl);
+    @TempDir
+    static Path modules;
+
+    private final StreamBackend backend = HostGpuRuntime.backend(3, nccl, modules);
 
     @AfterEach
     void closeBackend() {

@@ -1,5 +1,6 @@
 package dev.crossbar.backend.cuda;
 
+import dev.crossbar.conformance.BackendFixture;
 import dev.crossbar.conformance.OpConformanceSuite;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -13,6 +14,6 @@ class CudaConformanceTest extends OpConformanceSuite {
 
     @Override
     protected BackendContext context() {
-        return CudaTestDevice.context();
+        return BackendFixture.deviceContext(provider());
     }
 }

@@ -1,5 +1,6 @@
 package dev.crossbar.backend.rocm;
 
+import dev.crossbar.conformance.BackendFixture;
 import dev.crossbar.conformance.CollectiveConformanceSuite;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -17,6 +18,6 @@ class RocmCollectiveTest extends CollectiveConformanceSuite {
 
     @Override
     protected BackendContext context() {
-        return RocmTestDevice.context();
+        return BackendFixture.deviceContext(provider());
     }
 }

@@ -1,5 +1,6 @@
 package dev.crossbar.backend.rocm;
 
+import dev.crossbar.conformance.BackendFixture;
 import dev.crossbar.conformance.DeviceMemorySuite;
 import dev.crossbar.spi.BackendContext;
 import dev.crossbar.spi.BackendProvider;
@@ -13,6 +14,6 @@ class RocmDeviceTest extends DeviceMemorySuite {
 
     @Override
     protected BackendContext context() {
-        return RocmTestDevice.context();
+        return BackendFixture.deviceContext(provider());
     }
 }

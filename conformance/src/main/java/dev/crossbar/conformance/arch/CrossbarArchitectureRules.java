@@ -10,6 +10,8 @@ import static dev.crossbar.conformance.arch.KernelDeclarations.KERNEL_CLASSES;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.junit.ArchTest;
@@ -22,9 +24,12 @@ import dev.crossbar.spi.BackendProvider;
 import dev.crossbar.spi.Cell;
 import dev.crossbar.spi.Op;
 import dev.crossbar.spi.OpSet;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -63,7 +68,8 @@ public final class CrossbarArchitectureRules {
 
     /**
      * The SPI's shared kernels ({@code GeneratedKernels}): generated-source kernels several GPU backends register by
-     * creating them with their own dialect; their cells count for the backends whose code creates them.
+     * creating them with their own dialect; their cells count for the backends whose code creates them, directly or
+     * through code of this package (the GPU backend skeleton {@code GpuBackendProvider} a backend extends).
      */
     public static final String SHARED_KERNEL_PACKAGES = "dev.crossbar.spi.codegen..";
     private static final String SHARED_KERNEL_PACKAGE = "dev.crossbar.spi.codegen";
@@ -166,7 +172,10 @@ public final class CrossbarArchitectureRules {
     @ArchTest
     public static final ArchRule kernelClassesShouldBeInstantiable = kernelsInstantiableRule("..");
 
-    /** Every backend provider declares exactly the cells its @Kernel classes and the shared kernels its code creates serve. */
+    /**
+     * Every backend provider declares exactly the cells its @Kernel classes and the shared kernels its code creates
+     * (directly or through the shared package's code) serve.
+     */
     @ArchTest
     public static final ArchRule providersShouldDeclareExactlyTheCellsOfTheirKernelClasses = providerCellsRule("..");
 
@@ -296,13 +305,8 @@ public final class CrossbarArchitectureRules {
                     if (KERNEL_CLASSES.test(type)) {
                         served.addAll(KernelDeclarations.cellsOf(type));
                     }
-                    for (JavaConstructorCall call : type.getConstructorCallsFromSelf()) {
-                        JavaClass created = call.getTargetOwner();
-                        if (KERNEL_CLASSES.test(created) && created.getPackageName().startsWith(SHARED_KERNEL_PACKAGE)) {
-                            served.addAll(KernelDeclarations.cellsOf(created));
-                        }
-                    }
                 }
+                sharedKernelsCreatedBy(provider.getPackage().getClassesInPackageTree()).forEach(created -> served.addAll(KernelDeclarations.cellsOf(created)));
                 SortedSet<Cell> declared;
                 try {
                     declared = new TreeSet<>(((BackendProvider) provider.reflect().getConstructor().newInstance()).capabilities().cells());
@@ -321,6 +325,39 @@ public final class CrossbarArchitectureRules {
                         provider.getName(), provider.getPackageName(), withoutKernel, undeclared)));
             }
         };
+    }
+
+    /**
+     * Returns the shared kernel classes (in {@link #SHARED_KERNEL_PACKAGES}) that some classes create: by calling their
+     * constructors, or by calling code of the shared package that does, at any depth (a provider extending the SPI's
+     * GPU backend skeleton creates its kernels through the skeleton's constructor).
+     */
+    private static Set<JavaClass> sharedKernelsCreatedBy(Set<JavaClass> classes) {
+        Deque<JavaCodeUnit> pending = new ArrayDeque<>();
+        classes.forEach(type -> pending.addAll(type.getCodeUnits()));
+        Set<JavaCodeUnit> visited = new HashSet<>();
+        Set<JavaClass> created = new HashSet<>();
+        while (!pending.isEmpty()) {
+            JavaCodeUnit unit = pending.pop();
+            if (!visited.add(unit)) {
+                continue;
+            }
+            for (JavaCall<?> call : unit.getCallsFromSelf()) {
+                JavaClass owner = call.getTargetOwner();
+                if (!isShared(owner)) {
+                    continue;
+                }
+                if (call instanceof JavaConstructorCall && KERNEL_CLASSES.test(owner)) {
+                    created.add(owner);
+                }
+                call.getTarget().resolveMember().ifPresent(pending::add);
+            }
+        }
+        return created;
+    }
+
+    private static boolean isShared(JavaClass type) {
+        return type.getPackageName().equals(SHARED_KERNEL_PACKAGE) || type.getPackageName().startsWith(SHARED_KERNEL_PACKAGE + ".");
     }
 
     private static ArchCondition<JavaClass> serveEveryCellOf(OpSet opSet, String packages) {

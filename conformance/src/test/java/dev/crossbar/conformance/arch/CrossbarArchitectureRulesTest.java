@@ -13,6 +13,7 @@ import dev.crossbar.backend.archfixture.complete.EveryCellKernel;
 import dev.crossbar.backend.archfixture.guice.BackendUsingGuice;
 import dev.crossbar.backend.archfixture.kernels.abstractkernel.AbstractNegKernel;
 import dev.crossbar.backend.archfixture.kernels.iface.NegKernelInterface;
+import dev.crossbar.backend.archfixture.kernels.indirect.SharedCodeWithoutKernelsProvider;
 import dev.crossbar.backend.archfixture.kernels.overclaiming.OverclaimingProvider;
 import dev.crossbar.backend.archfixture.kernels.privateconstructor.UnreachableNegKernel;
 import dev.crossbar.backend.archfixture.kernels.uncreated.UncreatedSharedKernelProvider;
@@ -21,6 +22,7 @@ import dev.crossbar.backend.archfixture.linker.LinkingOutsideFfi;
 import dev.crossbar.backend.archfixture.logback.BackendUsingLogback;
 import dev.crossbar.backend.archfixture.runtimeuser.BackendReachingIntoRuntime;
 import dev.crossbar.backend.archfixture.shared.SharedKernelsProvider;
+import dev.crossbar.backend.archfixture.skeleton.SkeletonProvider;
 import dev.crossbar.backend.archfixturea.UsesOtherBackend;
 import dev.crossbar.backend.archfixtureb.OtherBackendService;
 import dev.crossbar.backend.cpu.archfixture.OnlyAddKernel;
@@ -106,6 +108,16 @@ class CrossbarArchitectureRulesTest {
         AssertionError e = assertViolation(CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses, UncreatedSharedKernelProvider.class);
         assertTrue(e.getMessage().contains("neg/f32") && e.getMessage().contains("erf/bf16"),
                 () -> "The violation names the shared kernel's cells the provider claims without creating it: " + e.getMessage());
+    }
+
+    @Test
+    void providersCountTheSharedKernelsTheSharedCodeTheyRunCreates() {
+        CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses
+                .check(new ClassFileImporter().importPackagesOf(SkeletonProvider.class, GeneratedKernels.class));
+        AssertionError e = assertViolation(CrossbarArchitectureRules.providersShouldDeclareExactlyTheCellsOfTheirKernelClasses,
+                SharedCodeWithoutKernelsProvider.class, GeneratedKernels.class);
+        assertTrue(e.getMessage().contains("neg/f32"),
+                () -> "Calling shared code that creates no kernel does not count as creating one: " + e.getMessage());
     }
 
     @Test

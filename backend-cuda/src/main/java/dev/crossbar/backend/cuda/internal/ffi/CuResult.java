@@ -2,7 +2,7 @@ package dev.crossbar.backend.cuda.internal.ffi;
 
 import static java.util.Map.entry;
 
-import java.util.Locale;
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.Map;
 
 /** The symbolic names of the CUDA driver's {@code CUresult} codes, as {@code enum cudaError_enum} in CUDA 13.0's {@code cuda.h} defines them. */
@@ -14,7 +14,7 @@ public final class CuResult {
     /** {@code CUDA_ERROR_NOT_READY}: queued work has not finished (a query, not a failure). */
     public static final int CUDA_ERROR_NOT_READY = 600;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
+    private static final StatusNames NAMES = StatusNames.of("CUresult", Map.ofEntries(
             entry(0, "CUDA_SUCCESS"),
             entry(1, "CUDA_ERROR_INVALID_VALUE"),
             entry(2, "CUDA_ERROR_OUT_OF_MEMORY"),
@@ -116,7 +116,7 @@ public final class CuResult {
             entry(915, "CUDA_ERROR_INVALID_RESOURCE_CONFIGURATION"),
             entry(916, "CUDA_ERROR_KEY_ROTATION"),
             entry(999, "CUDA_ERROR_UNKNOWN")
-    );
+    ));
 
     private CuResult() {}
 
@@ -127,7 +127,6 @@ public final class CuResult {
      * @return its name, such as {@code CUDA_ERROR_NO_DEVICE}, or {@code UNKNOWN_CUresult(code)} for a code newer than this table
      */
     public static String name(int code) {
-        String name = NAMES.get(code);
-        return name != null ? name : String.format(Locale.ROOT, "UNKNOWN_CUresult(%d)", code);
+        return NAMES.name(code);
     }
 }

@@ -2,7 +2,7 @@ package dev.crossbar.backend.cuda.internal.ffi;
 
 import static java.util.Map.entry;
 
-import java.util.Locale;
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.Map;
 
 /** The symbolic names of cuBLAS's {@code cublasStatus_t} codes, as {@code cublas_api.h} defines them. */
@@ -10,7 +10,7 @@ public final class CublasStatus {
     /** The code of success. */
     public static final int CUBLAS_STATUS_SUCCESS = 0;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
+    private static final StatusNames NAMES = StatusNames.of("cublasStatus_t", Map.ofEntries(
             entry(0, "CUBLAS_STATUS_SUCCESS"),
             entry(1, "CUBLAS_STATUS_NOT_INITIALIZED"),
             entry(3, "CUBLAS_STATUS_ALLOC_FAILED"),
@@ -20,7 +20,7 @@ public final class CublasStatus {
             entry(13, "CUBLAS_STATUS_EXECUTION_FAILED"),
             entry(14, "CUBLAS_STATUS_INTERNAL_ERROR"),
             entry(15, "CUBLAS_STATUS_NOT_SUPPORTED"),
-            entry(16, "CUBLAS_STATUS_LICENSE_ERROR"));
+            entry(16, "CUBLAS_STATUS_LICENSE_ERROR")));
 
     private CublasStatus() {
     }
@@ -32,7 +32,6 @@ public final class CublasStatus {
      * @return its name, or {@code UNKNOWN_cublasStatus_t(code)} for a code this table lacks
      */
     public static String name(int code) {
-        String name = NAMES.get(code);
-        return name != null ? name : String.format(Locale.ROOT, "UNKNOWN_cublasStatus_t(%d)", code);
+        return NAMES.name(code);
     }
 }

@@ -63,6 +63,8 @@ public final class NativeCudaDriver {
     private final MethodHandle MH$cuEventSynchronize;
     private final MethodHandle MH$cuEventDestroy_v2;
     private final MethodHandle MH$cuMemAllocAsync;
+    private final MethodHandle MH$cuMemAlloc_v2;
+    private final MethodHandle MH$cuMemFree_v2;
     private final MethodHandle MH$cuMemFreeAsync;
     private final MethodHandle MH$cuMemsetD8Async;
     private final MethodHandle MH$cuMemcpyHtoDAsync_v2;
@@ -113,6 +115,10 @@ public final class NativeCudaDriver {
         MH$cuEventDestroy_v2 = bind(library, "cuEventDestroy_v2", ADDRESS);
         // CUresult cuMemAllocAsync(CUdeviceptr* dptr, size_t bytesize, CUstream hStream)
         MH$cuMemAllocAsync = bind(library, "cuMemAllocAsync", ADDRESS, JAVA_LONG, ADDRESS);
+        // CUresult cuMemAlloc(CUdeviceptr* dptr, size_t bytesize), #define'd to the _v2 symbol
+        MH$cuMemAlloc_v2 = bind(library, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
+        // CUresult cuMemFree(CUdeviceptr dptr), #define'd to the _v2 symbol
+        MH$cuMemFree_v2 = bind(library, "cuMemFree_v2", JAVA_LONG);
         // CUresult cuMemFreeAsync(CUdeviceptr dptr, CUstream hStream)
         MH$cuMemFreeAsync = bind(library, "cuMemFreeAsync", JAVA_LONG, ADDRESS);
         // CUresult cuMemsetD8Async(CUdeviceptr dstDevice, unsigned char uc, size_t N, CUstream hStream)
@@ -387,6 +393,29 @@ public final class NativeCudaDriver {
      */
     public void cuMemFreeAsync(long pointer, MemorySegment stream) {
         check("cuMemFreeAsync", NativeLibrary.call(() -> (int) MH$cuMemFreeAsync.invokeExact(pointer, stream)));
+    }
+
+    /**
+     * Calls {@code cuMemAlloc}, for devices without memory pools.
+     *
+     * @param byteSize bytes, more than 0
+     * @return the {@code CUdeviceptr}
+     */
+    public long cuMemAlloc(long byteSize) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pointer = arena.allocate(JAVA_LONG);
+            check("cuMemAlloc", NativeLibrary.call(() -> (int) MH$cuMemAlloc_v2.invokeExact(pointer, byteSize)));
+            return pointer.get(JAVA_LONG, 0);
+        }
+    }
+
+    /**
+     * Calls {@code cuMemFree}.
+     *
+     * @param pointer a {@code CUdeviceptr} from {@link #cuMemAlloc}
+     */
+    public void cuMemFree(long pointer) {
+        check("cuMemFree", NativeLibrary.call(() -> (int) MH$cuMemFree_v2.invokeExact(pointer)));
     }
 
     /**

@@ -1,14 +1,14 @@
 package dev.crossbar.backend.cuda.internal.ffi;
 
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.List;
-import java.util.Locale;
 
 /** The symbolic names of NVRTC's {@code nvrtcResult} codes, as {@code nvrtc.h} of CUDA 13 lists them (0 to 18). */
 public final class NvrtcResult {
     /** The code of success. */
     public static final int NVRTC_SUCCESS = 0;
 
-    private static final List<String> NAMES = List.of(
+    private static final StatusNames NAMES = StatusNames.numbered("nvrtcResult", List.of(
             "NVRTC_SUCCESS",
             "NVRTC_ERROR_OUT_OF_MEMORY",
             "NVRTC_ERROR_PROGRAM_CREATION_FAILURE",
@@ -27,7 +27,7 @@ public final class NvrtcResult {
             "NVRTC_ERROR_PCH_CREATE",
             "NVRTC_ERROR_CANCELLED",
             "NVRTC_ERROR_TIME_TRACE_FILE_WRITE_FAILED",
-            "NVRTC_ERROR_BUSY");
+            "NVRTC_ERROR_BUSY"));
 
     private NvrtcResult() {
     }
@@ -39,6 +39,6 @@ public final class NvrtcResult {
      * @return its name, or {@code UNKNOWN_nvrtcResult(code)} for a code newer than this table
      */
     public static String name(int code) {
-        return code >= 0 && code < NAMES.size() ? NAMES.get(code) : String.format(Locale.ROOT, "UNKNOWN_nvrtcResult(%d)", code);
+        return NAMES.name(code);
     }
 }

@@ -2,7 +2,7 @@ package dev.crossbar.backend.rocm.internal.ffi;
 
 import static java.util.Map.entry;
 
-import java.util.Locale;
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.Map;
 
 /**
@@ -17,7 +17,7 @@ public final class HipError {
     /** {@code hipErrorNotReady}: queued work has not finished (a query, not a failure). */
     public static final int HIP_ERROR_NOT_READY = 600;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
+    private static final StatusNames NAMES = StatusNames.of("hipError_t", Map.ofEntries(
             entry(0, "hipSuccess"),
             entry(1, "hipErrorInvalidValue"),
             entry(2, "hipErrorOutOfMemory"),
@@ -91,7 +91,7 @@ public final class HipError {
             entry(999, "hipErrorUnknown"),
             entry(1052, "hipErrorRuntimeMemory"),
             entry(1053, "hipErrorRuntimeOther")
-    );
+    ));
 
     private HipError() {}
 
@@ -102,7 +102,6 @@ public final class HipError {
      * @return its name, such as {@code hipErrorNoDevice}, or {@code UNKNOWN_hipError_t(code)} for a code newer than this table
      */
     public static String name(int code) {
-        String name = NAMES.get(code);
-        return name != null ? name : String.format(Locale.ROOT, "UNKNOWN_hipError_t(%d)", code);
+        return NAMES.name(code);
     }
 }

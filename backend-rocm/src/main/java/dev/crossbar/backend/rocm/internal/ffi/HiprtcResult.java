@@ -1,14 +1,14 @@
 package dev.crossbar.backend.rocm.internal.ffi;
 
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.List;
-import java.util.Locale;
 
 /** The symbolic names of {@code hiprtcResult} codes, from {@code hiprtc.h} of ROCm 5.2. */
 public final class HiprtcResult {
     /** The code of success. */
     public static final int HIPRTC_SUCCESS = 0;
 
-    private static final List<String> NAMES = List.of(
+    private static final StatusNames NAMES = StatusNames.numbered("hiprtcResult", List.of(
             "HIPRTC_SUCCESS",
             "HIPRTC_ERROR_OUT_OF_MEMORY",
             "HIPRTC_ERROR_PROGRAM_CREATION_FAILURE",
@@ -20,7 +20,7 @@ public final class HiprtcResult {
             "HIPRTC_ERROR_NO_NAME_EXPRESSIONS_AFTER_COMPILATION",
             "HIPRTC_ERROR_NO_LOWERED_NAMES_BEFORE_COMPILATION",
             "HIPRTC_ERROR_NAME_EXPRESSION_NOT_VALID",
-            "HIPRTC_ERROR_INTERNAL_ERROR");
+            "HIPRTC_ERROR_INTERNAL_ERROR"));
 
     private HiprtcResult() {
     }
@@ -29,9 +29,9 @@ public final class HiprtcResult {
      * Returns the name of a code.
      *
      * @param code a hiprtcResult
-     * @return its name, or {@code "unknown hiprtcResult"} with the number for codes the header does not list
+     * @return its name, or {@code UNKNOWN_hiprtcResult(code)} for codes the header does not list
      */
     public static String name(int code) {
-        return code >= 0 && code < NAMES.size() ? NAMES.get(code) : String.format(Locale.ROOT, "unknown hiprtcResult %d", code);
+        return NAMES.name(code);
     }
 }

@@ -1,14 +1,14 @@
 package dev.crossbar.backend.rocm.internal.ffi;
 
+import dev.crossbar.spi.ffi.StatusNames;
 import java.util.List;
-import java.util.Locale;
 
 /** The symbolic names of rocBLAS's {@code rocblas_status} codes, as {@code rocblas-types.h} lists them (0 to 15). */
 public final class RocblasStatus {
     /** The code of success. */
     public static final int ROCBLAS_STATUS_SUCCESS = 0;
 
-    private static final List<String> NAMES = List.of(
+    private static final StatusNames NAMES = StatusNames.numbered("rocblas_status", List.of(
             "rocblas_status_success",
             "rocblas_status_invalid_handle",
             "rocblas_status_not_implemented",
@@ -24,7 +24,7 @@ public final class RocblasStatus {
             "rocblas_status_continue",
             "rocblas_status_check_numerics_fail",
             "rocblas_status_excluded_from_build",
-            "rocblas_status_arch_mismatch");
+            "rocblas_status_arch_mismatch"));
 
     private RocblasStatus() {
     }
@@ -36,6 +36,6 @@ public final class RocblasStatus {
      * @return its name, or {@code UNKNOWN_rocblas_status(code)} for a code newer than this table
      */
     public static String name(int code) {
-        return code >= 0 && code < NAMES.size() ? NAMES.get(code) : String.format(Locale.ROOT, "UNKNOWN_rocblas_status(%d)", code);
+        return NAMES.name(code);
     }
 }
