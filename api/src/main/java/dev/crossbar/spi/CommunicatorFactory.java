@@ -3,8 +3,8 @@ package dev.crossbar.spi;
 import dev.crossbar.api.Device;
 import dev.crossbar.api.distributed.ProcessGroup;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -108,18 +108,15 @@ public interface CommunicatorFactory {
         void close();
 
         /**
-         * Closes every communicator of a rank, after its body returned or after an abort, each once: all are closed
-         * even when one fails, and the first failure is thrown with the others suppressed.
+         * Closes every communicator of a rank, after its body returned or after an abort: all are closed even when one
+         * fails, and the first failure is thrown with the others suppressed. The caller closes each once; a closed
+         * communicator may still be aborted, which then only wakes what other ranks wait for.
          *
-         * @param communicators the rank's communicators; each is removed as it is closed
+         * @param communicators the rank's communicators
          */
-        static void closeAll(Map<?, ? extends Communicator> communicators) {
+        static void closeAll(Collection<? extends Communicator> communicators) {
             RuntimeException failure = null;
-            for (Object key : List.copyOf(communicators.keySet())) {
-                Communicator communicator = communicators.remove(key);
-                if (communicator == null) {
-                    continue;
-                }
+            for (Communicator communicator : List.copyOf(communicators)) {
                 try {
                     communicator.close();
                 } catch (RuntimeException e) {

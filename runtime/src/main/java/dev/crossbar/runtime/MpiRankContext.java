@@ -30,6 +30,7 @@ final class MpiRankContext implements RankContext {
     private final Duration timeout;
     private final Optional<CommunicatorFactory> factory;
     private final Map<List<Integer>, CommunicatorFactory.Communicator> backendGroups = new HashMap<>();
+    private boolean backendGroupsClosed;
     private final ProcessGroup world;
 
     /**
@@ -91,9 +92,12 @@ final class MpiRankContext implements RankContext {
         return created;
     }
 
-    /** Closes the backend's communicators after the rank's body returned or after they were aborted, each once. */
+    /** Closes the backend's communicators after the rank's body returned or after they were aborted, once. */
     void closeBackendGroups() {
-        CommunicatorFactory.Communicator.closeAll(backendGroups);
+        if (!backendGroupsClosed) {
+            backendGroupsClosed = true;
+            CommunicatorFactory.Communicator.closeAll(backendGroups.values());
+        }
     }
 
     /** Aborts the backend's communicators because the rank failed. */

@@ -27,6 +27,7 @@ final class InProcessCommunicator {
     private final List<ConcurrentMap<List<Integer>, InProcessGroup>> views = new ArrayList<>();
     private final Optional<CommunicatorFactory> factory;
     private final List<ConcurrentMap<List<Integer>, CommunicatorFactory.Communicator>> backendGroups = new ArrayList<>();
+    private final Set<Integer> closedRanks = ConcurrentHashMap.newKeySet();
     private volatile String abortReason;
     private volatile Throwable abortCause;
 
@@ -80,10 +81,12 @@ final class InProcessCommunicator {
 
     /**
      * Closes the backend communicators of a rank whose body returned or failed (after an abort, closing releases what
-     * the abort left), each once and all of them even if one fails; the first failure is thrown, the others suppressed.
+     * the abort left), once per rank; they stay listed, so that an abort of the run still reaches them.
      */
     void closeBackendGroups(int rank) {
-        CommunicatorFactory.Communicator.closeAll(backendGroups.get(rank));
+        if (closedRanks.add(rank)) {
+            CommunicatorFactory.Communicator.closeAll(backendGroups.get(rank).values());
+        }
     }
 
     private GroupState state(List<Integer> ranks) {
